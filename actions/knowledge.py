@@ -1,0 +1,92 @@
+"""Answering from the curated content: FAQ answers, their sources and the search fallback."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import routing
+from bot.knowledge import KnowledgeBase, knowledge_base
+
+SPECIALIST_BUTTON = {"title": "Talk to a specialist", "payload": "/request_human"}
+
+
+def topic_button(key: str, kb: KnowledgeBase) -> Dict[str, str]:
+    return {"title": kb.topics[key].title, "payload": f'/faq{{"faq_topic": "{key}"}}'}
+
+
+def offer_search_results(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Admit uncertainty and offer the closest topics, never a confident guess."""
+    kb = knowledge_base()
+    hits = kb.search(tracker.latest_message.get("text") or "")
+    if hits:
+        dispatcher.utter_message(
+            text="I'm not sure I understood. Did you mean one of these?",
+            buttons=[topic_button(hit.topic.key, kb) for hit in hits] + [SPECIALIST_BUTTON],
+        )
+    else:
+        dispatcher.utter_message(response="utter_default", buttons=[SPECIALIST_BUTTON])
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        kb = knowledge_base()
+        topic, _ = routing.selected_topic(
+            tracker.latest_message, set(kb.topics), routing.min_topic_confidence()
+        )
+        if topic is None:
+            offer_search_results(dispatcher, tracker)
+            return []
+        answer = kb.answer(topic, tracker.get_latest_input_channel())
+        dispatcher.utter_message(
+            text=f"{answer.text}\n\n{answer.source_line}",
+            buttons=[{"title": "Where is that from?", "payload": "/ask_source"}, SPECIALIST_BUTTON],
+        )
+        return [SlotSet("last_topic", topic)]
+
+
+class ActionShowSources(Action):
+    def name(self) -> str:
+        return "action_show_sources"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        kb = knowledge_base()
+        topic = tracker.get_slot("last_topic")
+        if topic not in kb.topics:
+            dispatcher.utter_message(
+                text=(
+                    f'Everything I share comes from the article "{kb.article_title}" and its '
+                    "reference list. Ask me a question and I can show the sources of the answer."
+                )
+            )
+            return []
+        references = kb.sources(topic)
+        title = kb.topics[topic].title
+        if not references:
+            dispatcher.utter_message(text=f"{title}: {kb.source_line(kb.topics[topic])}")
+            return []
+        lines = [f'{title} comes from the article "{kb.article_title}". Its references:']
+        lines += [f"[{ref.number}] {ref.citation} {ref.url}" for ref in references]
+        dispatcher.utter_message(text="\n".join(lines))
+        return []
+
+
+class ActionKnowledgeFallback(Action):
+    def name(self) -> str:
+        return "action_knowledge_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        offer_search_results(dispatcher, tracker)
+        return []

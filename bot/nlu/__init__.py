@@ -1,0 +1,1 @@
+"""Rasa NLU graph components of the project."""

@@ -1,0 +1,45 @@
+"""Which curated topic a parsed user message asks about, and when to admit we are unsure.
+
+Works on Rasa's parse dictionary (intent, entities, response_selector) but needs no Rasa code.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+FAQ_INTENT = "faq"
+TOPIC_ENTITY = "faq_topic"
+
+
+def min_topic_confidence() -> float:
+    """Below this ResponseSelector confidence the bot offers choices instead of answering."""
+    return float(os.environ.get("FAQ_MIN_CONFIDENCE", "0.5"))
+
+
+def chosen_topic(parse: Mapping[str, Any], known: set[str]) -> str | None:
+    """The topic a button or payload named explicitly (`/faq{"faq_topic": "ivig_dose"}`)."""
+    for entity in parse.get("entities") or []:
+        if entity.get("entity") == TOPIC_ENTITY and entity.get("value") in known:
+            return str(entity["value"])
+    name = (parse.get("intent") or {}).get("name") or ""
+    if name.startswith(FAQ_INTENT + "/") and name.split("/", 1)[1] in known:
+        return name.split("/", 1)[1]
+    return None
+
+
+def selected_topic(
+    parse: Mapping[str, Any], known: set[str], threshold: float
+) -> tuple[str | None, float]:
+    """The topic the ResponseSelector chose and its confidence; None when below threshold."""
+    explicit = chosen_topic(parse, known)
+    if explicit:
+        return explicit, 1.0
+    selector = (parse.get("response_selector") or {}).get(FAQ_INTENT) or {}
+    response = selector.get("response") or {}
+    key = response.get("intent_response_key") or ""
+    confidence = float(response.get("confidence") or 0.0)
+    topic = key.split("/", 1)[1] if "/" in key else None
+    if topic in known and confidence >= threshold:
+        return topic, confidence
+    return None, confidence

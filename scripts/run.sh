@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server (or a terminal chat with --shell).
+# Called by `make run` / `make shell` after install and training; environment from the Makefile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+MODEL=$($BIN/python -m bot.modelfile path)
+
+$BIN/python -m bot.action_server &
+ACTIONS_PID=$!
+trap 'kill $ACTIONS_PID 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:${ACTION_SERVER_PORT}/health" >/dev/null 2>&1 && break
+  kill -0 $ACTIONS_PID 2>/dev/null || { echo "The action server failed to start." >&2; exit 1; }
+  sleep 0.5
+done
+
+if [ "${1:-}" = "--shell" ]; then
+  $BIN/rasa shell --model "$MODEL" --endpoints endpoints.yml
+  exit $?
+fi
+
+api_args=()
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
+  api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+fi
+cat <<MSG
+
+  The assistant is starting on http://${RASA_HOST}:${RASA_PORT} (ready when Rasa logs "Rasa server is up and running").
+  Chat over REST:   curl -s -XPOST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook \\
+                      -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what is ivig?"}'
+  Or in a terminal: make shell
+  HTTP API: $([ -n "${RASA_AUTH_TOKEN:-}" ] && echo "enabled, token from RASA_AUTH_TOKEN" || echo "off (set RASA_AUTH_TOKEN to enable it)")
+
+MSG
+$BIN/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
+  --interface "$RASA_HOST" --port "$RASA_PORT" "${api_args[@]}"
