@@ -6,6 +6,7 @@ SHELL := /bin/bash
 # The virtualenv lives outside the clone, keyed by the lock file, so a clean clone
 # (CI) reuses an install that is byte-for-byte what the lock asks for.
 CACHE_DIR ?= $(HOME)/.cache/ivig-assistant
+NLU_MIN_ACCURACY ?= 0.90
 LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
 VENV_REAL := $(CACHE_DIR)/venv-$(LOCK_HASH)
 VENV := .venv
@@ -91,4 +92,5 @@ test: lint validate train
 	    --stories tests/conversations --nlu tests/nlu/heldout.yml \
 	    --fail-on-prediction-errors --out reports/rasa-test > reports/rasa-test.log 2>&1 \
 	  || { tail -n 60 reports/rasa-test.log; exit 1; }
+	@$(PY) -m bot.evaluation gate reports/rasa-test --min $(NLU_MIN_ACCURACY)
 	$(BIN)/pytest -p no:cacheprovider tests

@@ -53,8 +53,15 @@ def train(root: Path = PROJECT_ROOT) -> Path:
     rasa = Path(sys.executable).with_name("rasa")
     command = [str(rasa), "train", "--config", "config.yml", "--domain", "domain.yml"]
     command += ["--data", *TRAINING_DATA, "--out", "models", "--fixed-model-name", target.name[:-7]]
-    subprocess.run(command, cwd=root, check=True)
-    print(f"Trained in {time.monotonic() - started:.0f} s", flush=True)
+    log = root / "models" / ".last-train.log"
+    with log.open("w") as handle:
+        result = subprocess.run(command, cwd=root, stdout=handle, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        print(log.read_text()[-4000:], file=sys.stderr)
+        raise SystemExit(f"Training failed (full log: {log.relative_to(root)})")
+    print(
+        f"Trained in {time.monotonic() - started:.0f} s (log: {log.relative_to(root)})", flush=True
+    )
     old = sorted((root / "models").glob("ivig-*.tar.gz"), key=lambda p: p.stat().st_mtime)
     for stale in old[:-KEEP]:
         stale.unlink()

@@ -90,8 +90,13 @@ def hours_text(program: Program) -> str:
             open_parts.append(f"{label}, {_clock(span[0])} to {_clock(span[1])} {zone}")
     text = "; ".join(open_parts)
     if closed_days:
-        text += "; closed " + " and ".join(closed_days)
+        text += "; closed " + _spoken_list(closed_days)
     return text
+
+
+def _spoken_list(items: list[str]) -> str:
+    """'Sunday', 'Saturday and Sunday', 'Tuesday, Saturday and Sunday'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def phone_text(program: Program) -> str:

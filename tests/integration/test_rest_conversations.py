@@ -1,0 +1,113 @@
+"""Conversations over the REST channel against the real servers."""
+
+import sqlite3
+import tarfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.knowledge import knowledge_base
+
+TOPIC_STORIES = Path(__file__).resolve().parents[1] / "conversations" / "test_faq_topics.yml"
+
+
+def topic_questions() -> list[tuple[str, str]]:
+    """(question, topic) of every topic conversation test, so both suites stay in step."""
+    stories = yaml.safe_load(TOPIC_STORIES.read_text())["stories"]
+    pairs = []
+    for story in stories:
+        user = story["steps"][0]
+        pairs.append((user["user"].strip(), user["intent"].split("/", 1)[1]))
+    return pairs
+
+
+def test_dose_question_gets_induction_and_maintenance_facts_with_their_source(stack, sender):
+    (reply,) = stack.texts(sender, "how much ivig do they give for myositis")
+    assert "2 g of IVIG per kg" in reply and "2 to 5 days" in reply
+    assert "1 g per kg" in reply and "once a month" in reply
+    assert "Source: IVIG and Myositis (AmeriPharma Specialty Care), references 1, 9." in reply
+
+
+@pytest.mark.parametrize(("question", "topic"), topic_questions())
+def test_every_topic_question_gets_that_topics_answer(stack, sender, question, topic):
+    (reply,) = stack.texts(sender, question)
+    expected = knowledge_base().answer(topic)
+    assert reply == f"{expected.text}\n\n{expected.source_line}"
+
+
+def test_where_is_that_from_lists_the_full_references_of_the_last_answer(stack, sender):
+    stack.send(sender, "what is the success rate of ivig")
+    (reply,) = stack.texts(sender, "where is that from?")
+    assert "[9] Aggarwal, R., et al. (2022). Trial of intravenous immune globulin" in reply
+    assert "https://doi.org/10.1056/nejmoa2117912" in reply
+
+
+def test_sources_before_any_answer_explains_where_content_comes_from(stack, sender):
+    (reply,) = stack.texts(sender, "where does this information come from")
+    assert "IVIG and Myositis" in reply
+
+
+def test_an_uncovered_question_gets_an_honest_decline_and_a_specialist_offer(stack, sender):
+    messages = stack.send(sender, "can I drive after IVIG?")
+    assert messages[0]["text"].startswith("I don't have that information")
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
+    (contact,) = stack.texts(sender, "yes")
+    assert "Monday to Friday, 9:00 AM to 10:00 PM" in contact
+
+
+def test_the_weather_gets_a_polite_redirect(stack, sender):
+    (reply,) = stack.texts(sender, "what's the weather")
+    assert reply.startswith("Sorry, that's outside what I can help with.")
+
+
+def test_gibberish_is_not_answered_confidently(stack, sender):
+    messages = stack.send(sender, "blorp zzkk wibble")
+    assert "Source:" not in messages[0]["text"]
+    assert any(b["payload"] == "/request_human" for b in messages[0]["buttons"])
+
+
+def test_a_vague_question_offers_the_closest_topics_as_buttons(stack, sender):
+    messages = stack.send(sender, "plasma donors")
+    titles = [b["title"] for b in messages[0].get("buttons", [])]
+    assert "Source:" not in messages[0]["text"]
+    assert "What IVIG is" in titles and "Talk to a specialist" in titles
+
+
+def test_a_topic_button_payload_is_answered(stack, sender):
+    (reply,) = stack.texts(sender, '/faq{"faq_topic": "home_infusion"}')
+    assert "home infusion" in reply
+
+
+def test_asking_for_a_person_gives_hours_and_how_to_reach_the_team(stack, sender):
+    (reply,) = stack.texts(sender, "I want to talk to a real person")
+    assert "9:00 AM to 10:00 PM" in reply and "closed Saturday and Sunday" in reply
+
+
+def test_the_greeting_says_it_gives_information_not_medical_advice(stack, sender):
+    messages = stack.send(sender, "hello")
+    assert "not medical advice" in messages[0]["text"]
+
+
+def test_conversations_are_kept_in_the_sqlite_tracker_store(stack, sender):
+    stack.send(sender, "what is ivig")
+    with sqlite3.connect(stack.tracker_db) as db:
+        query = "SELECT COUNT(*) FROM events WHERE sender_id = ?"
+        (count,) = db.execute(query, (sender,)).fetchone()
+    assert count > 0
+
+
+def test_the_model_archive_carries_its_own_spacy_pipeline(stack):
+    with tarfile.open(stack.model) as archive:
+        names = archive.getnames()
+    assert any("/spacy_pipeline/" in name for name in names)
+
+
+def test_the_lexicon_tags_a_diagnosis_in_free_text(stack):
+    parse = stack.parse("they think it's IBM")
+    found = [
+        (e["entity"], e["value"], e["extractor"])
+        for e in parse["entities"]
+        if e["entity"] == "myositis_type"
+    ]
+    assert found == [("myositis_type", "inclusion_body_myositis", "LexiconEntityExtractor")]

@@ -1,0 +1,34 @@
+"""Program facts: hours text from data, phone from the environment."""
+
+from bot.program import hours_text, load_program, phone_text
+
+
+def test_hours_text_groups_days_with_the_same_hours():
+    assert hours_text(load_program()) == (
+        "Monday to Friday, 9:00 AM to 10:00 PM Pacific time; closed Saturday and Sunday"
+    )
+
+
+def test_hours_follow_the_data_file(tmp_path):
+    path = tmp_path / "program.yml"
+    path.write_text(
+        "name: Test\nhours:\n  timezone: America/New_York\n  days:\n"
+        "    mon: ['08:30', '17:00']\n    tue: closed\n    wed: ['08:30', '17:00']\n"
+        "    thu: ['08:30', '17:00']\n    fri: ['08:30', '12:00']\n"
+        "    sat: closed\n    sun: closed\n"
+    )
+    assert hours_text(load_program(path)) == (
+        "Monday, 8:30 AM to 5:00 PM Eastern time; Wednesday to Thursday, 8:30 AM to 5:00 PM "
+        "Eastern time; Friday, 8:30 AM to 12:00 PM Eastern time; "
+        "closed Tuesday, Saturday and Sunday"
+    )
+
+
+def test_phone_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("PHARMACY_PHONE", "(555) 010-0199")
+    assert phone_text(load_program()) == "(555) 010-0199"
+
+
+def test_without_a_phone_the_bot_points_to_the_contact_page(monkeypatch):
+    monkeypatch.delenv("PHARMACY_PHONE", raising=False)
+    assert phone_text(load_program()) == "the phone number on our Contact Us page"
