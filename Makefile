@@ -85,7 +85,11 @@ validate: install
 	@bash scripts/validate.sh
 
 .PHONY: test
-test: lint validate train
+test: lint validate train test-rasa  ## The whole suite
+	$(BIN)/pytest -p no:cacheprovider tests
+
+.PHONY: test-rasa
+test-rasa: install  ## rasa test (stories and held-out NLU) and the accuracy gate; needs a trained model
 	@rm -rf reports/rasa-test && mkdir -p reports
 	@echo "rasa test: conversation stories and the held-out NLU set (log: reports/rasa-test.log)"
 	@$(BIN)/rasa test --model "$$($(PY) -m bot.modelfile path)" \
@@ -93,4 +97,3 @@ test: lint validate train
 	    --fail-on-prediction-errors --out reports/rasa-test > reports/rasa-test.log 2>&1 \
 	  || { tail -n 60 reports/rasa-test.log; exit 1; }
 	@$(PY) -m bot.evaluation gate reports/rasa-test --min $(NLU_MIN_ACCURACY)
-	$(BIN)/pytest -p no:cacheprovider tests

@@ -67,6 +67,14 @@ def patterns(nlp: Language, directory: Path = LEXICON_DIR) -> list[dict]:
     return result
 
 
+def all_phrases(directory: Path = LEXICON_DIR) -> list[str]:
+    phrases = []
+    for path in lexicon_files(directory):
+        for forms in load_yaml(path)["values"].values():
+            phrases += [str(p) for p in forms.get("phrases", []) + forms.get("exact_case", [])]
+    return phrases
+
+
 def build_pipeline(directory: Path = LEXICON_DIR) -> Language:
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe(

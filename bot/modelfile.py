@@ -15,7 +15,15 @@ from pathlib import Path
 from bot import PROJECT_ROOT
 
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories", "data/knowledge"]
-INPUTS = ["config.yml", "domain.yml", "requirements.lock", "data", "bot/nlu", "bot/lexicon.py"]
+INPUTS = [
+    "config.yml",
+    "domain.yml",
+    "requirements.lock",
+    "data",
+    "bot/nlu",
+    "bot/lexicon.py",
+    "bot/vocabulary.py",
+]
 MODELS_DIR = PROJECT_ROOT / "models"
 KEEP = 3
 

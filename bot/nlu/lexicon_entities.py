@@ -41,7 +41,7 @@ class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
-        return lexicon.fingerprint(Path(config["lexicon_dir"]))
+        return lexicon.fingerprint(Path(config.get("lexicon_dir", lexicon.LEXICON_DIR)))
 
     def __init__(
         self,

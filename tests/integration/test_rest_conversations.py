@@ -1,5 +1,6 @@
 """Conversations over the REST channel against the real servers."""
 
+import re
 import sqlite3
 import tarfile
 from pathlib import Path
@@ -9,6 +10,7 @@ import yaml
 
 from bot.knowledge import knowledge_base
 
+ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 TOPIC_STORIES = Path(__file__).resolve().parents[1] / "conversations" / "test_faq_topics.yml"
 
 
@@ -18,7 +20,8 @@ def topic_questions() -> list[tuple[str, str]]:
     pairs = []
     for story in stories:
         user = story["steps"][0]
-        pairs.append((user["user"].strip(), user["intent"].split("/", 1)[1]))
+        text = ANNOTATION.sub(r"\1", user["user"].strip())
+        pairs.append((text, user["intent"].split("/", 1)[1]))
     return pairs
 
 
