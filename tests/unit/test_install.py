@@ -34,3 +34,12 @@ def test_the_lock_file_pins_every_package_exactly():
     assert packages and all("==" in line for line in packages)
     names = {line.split("==")[0].lower() for line in packages}
     assert {"rasa", "rasa-sdk", "spacy", "sqlalchemy", "requests", "pytest"} <= names
+
+
+def test_a_fresh_clone_reuses_the_cached_install():
+    """A clone's files are newer than the cache: only the lock's hash may trigger a rebuild."""
+    result = subprocess.run(
+        ["make", "-n", "-W", "requirements.lock", "-W", "scripts/find-python.sh", "install"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "pip" not in result.stdout
