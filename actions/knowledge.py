@@ -12,6 +12,7 @@ from bot import routing
 from bot.knowledge import KnowledgeBase, knowledge_base
 
 SPECIALIST_BUTTON = {"title": "Talk to a specialist", "payload": "/request_human"}
+SCREENING_BUTTON = {"title": "Could IVIG help me?", "payload": "/check_eligibility"}
 
 
 def topic_button(key: str, kb: KnowledgeBase) -> Dict[str, str]:
@@ -48,7 +49,11 @@ class ActionAnswerFaq(Action):
         answer = kb.answer(topic, tracker.get_latest_input_channel())
         dispatcher.utter_message(
             text=f"{answer.text}\n\n{answer.source_line}",
-            buttons=[{"title": "Where is that from?", "payload": "/ask_source"}, SPECIALIST_BUTTON],
+            buttons=[
+                {"title": "Where is that from?", "payload": "/ask_source"},
+                SCREENING_BUTTON,
+                SPECIALIST_BUTTON,
+            ],
         )
         return [SlotSet("last_topic", topic)]
 

@@ -1,0 +1,283 @@
+"""The IVIG screening form's Rasa adapters: validation, questions, explanations and outcome.
+
+All decisions live in bot.screening.flow and bot.eligibility; these classes turn them into slot
+events and messages. Validation is free of side effects (Rasa 3.6 may call it twice for one
+message, RasaHQ/rasa#11595): a failed try is recorded with the message id, so a repeat call
+does not count it twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import eligibility
+from bot.screening import flow
+
+FORM = "ivig_screening_form"
+FAILURES_SLOT = "screening_failures"
+OUTCOME_SLOT = "screening_outcome"
+PAUSED_SLOT = "screening_paused"
+SPECIALIST_BUTTON = {"title": "Talk to a specialist", "payload": "/request_human"}
+SKIP_BUTTON = {"title": "Skip this question", "payload": "skip"}
+
+
+def answers_of(tracker: Tracker) -> Dict[str, Any]:
+    return {slot: tracker.get_slot(slot) for slot in flow.SCREENING_SLOTS}
+
+
+def _message_id(tracker: Tracker) -> str:
+    message = tracker.latest_message or {}
+    return str(message.get("message_id") or message.get("text") or "")
+
+
+def is_fresh_message(tracker: Tracker) -> bool:
+    """True while the latest user message has not been handled by another action yet.
+
+    When the form resumes after an interruption (a FAQ answer, "why do you ask?"), the latest
+    message is the interruption itself and must not be read as an answer.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action":
+            name = event.get("name")
+            if name not in {"action_listen", "action_extract_slots", FORM, None}:
+                return False
+    return True
+
+
+class ValidateIvigScreeningForm(FormValidationAction):
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        return flow.required_slots(answers_of(tracker))
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if not requested or not is_fresh_message(tracker):
+            return []
+        message = tracker.latest_message or {}
+        answers = answers_of(tracker)
+        result = flow.interpret(
+            requested,
+            message.get("text") or "",
+            answers,
+            intent=(message.get("intent") or {}).get("name"),
+            entities=message.get("entities") or [],
+        )
+        if result.interruption:
+            return []  # the form rejects, and the rules for that intent take over
+        if result.problem:
+            return [SlotSet(FAILURES_SLOT, self._failure(tracker, requested, result.problem))]
+        updated = {**answers, **result.values}
+        events = [SlotSet(slot, value) for slot, value in result.values.items()]
+        events += [SlotSet(s, None) for s in flow.stale_answers(updated)]
+        corrected = [
+            flow.question(slot).label
+            for slot, value in result.values.items()
+            if slot != requested and value is not None and answers.get(slot) is not None
+        ]
+        if corrected:
+            dispatcher.utter_message(text=f"Got it, I've updated your {' and '.join(corrected)}.")
+        return [*events, SlotSet(FAILURES_SLOT, None)]
+
+    @staticmethod
+    def _failure(tracker: Tracker, slot: str, problem: str) -> Dict[str, Any]:
+        previous = tracker.get_slot(FAILURES_SLOT) or {}
+        message_id = _message_id(tracker)
+        count = previous.get("count", 0) if previous.get("slot") == slot else 0
+        if previous.get("message_id") != message_id or previous.get("slot") != slot:
+            count += 1
+        return {"slot": slot, "count": count, "message_id": message_id, "problem": problem}
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # Extraction already validated every value it read, so every slot it set is kept
+        # (the default would drop slots outside required_slots, such as the failure record).
+        return [SlotSet(slot, value) for slot, value in tracker.slots_to_validate().items()]
+
+
+class ActionAskScreeningQuestion(Action):
+    """Asks a screening question, or re-asks it with the reason the last answer did not work."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        failure = tracker.get_slot(FAILURES_SLOT) or {}
+        if failure.get("slot") == self.slot and failure.get("message_id") == _message_id(tracker):
+            question = flow.question(self.slot)
+            if failure.get("count", 0) >= flow.max_failed_tries():
+                dispatcher.utter_message(
+                    text=(
+                        f"{failure['problem']} Let's not get stuck on this one. You can skip it, "
+                        "or talk to a specialist who can help."
+                    ),
+                    buttons=[SKIP_BUTTON, SPECIALIST_BUTTON],
+                )
+                return []
+            buttons = _response_buttons(domain, f"utter_ask_{self.slot}")
+            dispatcher.utter_message(
+                text=f"{failure['problem']} {question.reprompt}", buttons=buttons
+            )
+            return []
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}")
+        return []
+
+
+def _response_buttons(domain: DomainDict, response: str) -> List[Dict[str, str]]:
+    variants = domain.get("responses", {}).get(response) or [{}]
+    return list(variants[0].get("buttons") or [])
+
+
+# One ask action per question: the form calls action_ask_<slot> when it exists.
+ASK_ACTIONS = {
+    slot: type(f"ActionAsk_{slot}", (ActionAskScreeningQuestion,), {"slot": slot})
+    for slot in flow.SCREENING_SLOTS
+    if slot != "screening_confirmed"
+}
+
+
+class ActionAskScreeningConfirmed(Action):
+    """The summary before the outcome, with a way to change an answer."""
+
+    def name(self) -> str:
+        return "action_ask_screening_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        lines = flow.summary_lines(answers_of(tracker))
+        dispatcher.utter_message(
+            text="Here is what you told me:\n" + "\n".join(lines) + "\n\nIs this right? "
+            'You can say "looks right" or tell me what to change, like "change my weight".',
+            buttons=[
+                {"title": "Looks right", "payload": "looks right"},
+                {"title": "Change an answer", "payload": "change an answer"},
+            ],
+        )
+        return []
+
+
+class ActionExplainQuestion(Action):
+    """Answers "why do you ask?" for the open question; the form then asks it again."""
+
+    def name(self) -> str:
+        return "action_explain_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        if slot in flow.SCREENING_SLOTS:
+            dispatcher.utter_message(text=flow.question(slot).why)
+        else:
+            dispatcher.utter_message(
+                text="I ask a few questions to see whether a specialist review of IVIG could "
+                "fit you. I never decide treatment; your doctor does."
+            )
+        return []
+
+
+class ActionResetScreening(Action):
+    """ "Start over": clears every answer; the form then starts from the first question."""
+
+    def name(self) -> str:
+        return "action_reset_screening"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(text="Okay, let's start over.")
+        cleared = [SlotSet(slot, None) for slot in flow.SCREENING_SLOTS]
+        return [*cleared, SlotSet(FAILURES_SLOT, None), SlotSet("requested_slot", None)]
+
+
+class ActionPauseScreening(Action):
+    """ "Stop": pauses the form and asks to confirm; answers are kept until confirmed."""
+
+    def name(self) -> str:
+        return "action_pause_screening"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_confirm_stop_screening")
+        return [ActiveLoop(None), SlotSet(PAUSED_SLOT, True)]
+
+
+class ActionStopScreening(Action):
+    def name(self) -> str:
+        return "action_stop_screening"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_screening_stopped")
+        cleared = [SlotSet(slot, None) for slot in flow.SCREENING_SLOTS]
+        return [*cleared, SlotSet(PAUSED_SLOT, None), SlotSet("requested_slot", None)]
+
+
+class ActionResumeScreening(Action):
+    def name(self) -> str:
+        return "action_resume_screening"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(text="Okay, let's carry on.")
+        return [SlotSet(PAUSED_SLOT, None)]
+
+
+def outcome_messages(answers: Dict[str, Any]) -> tuple[List[str], List[str]]:
+    """The outcome texts to send and the outcome ids to store."""
+    results = eligibility.outcomes(answers)
+    texts = []
+    for outcome in results:
+        reasons = "\n".join(f"- {reason}" for reason in outcome.reasons)
+        texts.append(f"{outcome.title}. {outcome.text}\nBecause you told me:\n{reasons}")
+    if not results:
+        texts.append(
+            "I can't tell from these answers whether IVIG could fit. A specialist can look at "
+            "your situation with you."
+        )
+    weight: float | None = answers.get("weight_kg")
+    if isinstance(weight, (int, float)):
+        texts.append(eligibility.dose_text(eligibility.dose(float(weight))))
+    note = eligibility.financial_note(answers.get("insurance"))
+    if note and answers.get("insurance") != flow.SKIPPED:
+        texts.append(f"About cost: {note}")
+    return texts, [outcome.id for outcome in results]
+
+
+class ActionScreeningOutcome(Action):
+    def name(self) -> str:
+        return "action_screening_outcome"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        texts, ids = outcome_messages(answers_of(tracker))
+        for text in texts:
+            dispatcher.utter_message(text=text)
+        dispatcher.utter_message(response="utter_offer_specialist")
+        return [SlotSet(OUTCOME_SLOT, ids)]

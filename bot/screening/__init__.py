@@ -1,0 +1,1 @@
+"""The IVIG screening: reading answers (parsing) and the order of questions (flow)."""
