@@ -101,8 +101,15 @@ def next_slot(answers: Mapping[str, Any]) -> str | None:
 
 def stale_answers(answers: Mapping[str, Any]) -> dict[str, None]:
     """Answers to questions that no longer apply after a change, to be cleared."""
-    needed = set(required_slots(answers))
-    return {q.slot: None for q in questions() if q.slot not in needed and answers.get(q.slot)}
+    current = dict(answers)
+    stale: dict[str, None] = {}
+    while True:  # clearing an age can make the guardian question stale in turn
+        needed = set(required_slots(current))
+        found = {q.slot: None for q in questions() if q.slot not in needed and current.get(q.slot)}
+        if not found:
+            return stale
+        stale.update(found)
+        current.update(found)
 
 
 def summary_lines(answers: Mapping[str, Any], rules: Rules | None = None) -> list[str]:
@@ -232,6 +239,7 @@ def interpret(
                 values[companion] = extra.value
 
     # A correction of an earlier answer ("actually I weigh 80 kg", "I meant Texas").
+    corrections = {}
     if CORRECTION_CUE.search(text) or not values:
         for q in questions():
             slot = q.slot
@@ -239,7 +247,11 @@ def interpret(
                 continue
             corrected = _strict_reading(slot, text, entities)
             if corrected.found and corrected.value != answers.get(slot):
-                values[slot] = corrected.value
+                corrections[slot] = corrected.value
+    if corrections and requested in values and not _strict_reading(requested, text, entities).found:
+        # "no, it was polymyositis" corrects the diagnosis; its "no" answers nothing.
+        del values[requested]
+    values.update(corrections)
 
     if values:
         return Interpretation(values)

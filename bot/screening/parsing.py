@@ -95,6 +95,8 @@ def parse_yes_no(text: str) -> Reading:
 
 def parse_for_whom(text: str) -> Reading:
     t = normalize(text)
+    if has(t, "for_other_first"):
+        return Reading("other")
     if has(t, "for_self") and not has(t, "someone_named"):
         return Reading("self")
     if has(t, "for_other"):
@@ -301,7 +303,9 @@ def parse_has_doctor(text: str) -> Reading:
         return Reading("rheumatologist")
     if has(t, "doctor_neurologist"):
         return Reading("neurologist")
-    if has(t, "doctor_other") and not has(t, "doctor_none"):
+    if has(t, "doctor_none"):
+        return Reading("no")
+    if has(t, "doctor_other"):
         return Reading("other_doctor")
     yes_no = parse_yes_no(t)
     if yes_no.value == "yes":

@@ -1,0 +1,151 @@
+"""Every outcome of the screening rules, their reasons, the dose figures and the cost notes."""
+
+import pytest
+
+from bot import eligibility
+from bot.eligibility import dose, dose_text, financial_note, outcomes
+
+GOOD_FIT = {
+    "for_whom": "self",
+    "diagnosis": "dermatomyositis",
+    "first_line_tried": "both",
+    "first_line_result": ["not_enough", "side_effects"],
+    "ivig_status": "none",
+    "iga_status": "no_known",
+    "severe_reaction": "no",
+    "weight_kg": 74.8,
+    "insurance": "commercial",
+    "us_state": "CA",
+    "has_doctor": "rheumatologist",
+}
+
+
+def ids(answers):
+    return [o.id for o in outcomes(answers)]
+
+
+def reasons(answers, outcome_id):
+    return next(o.reasons for o in outcomes(answers) if o.id == outcome_id)
+
+
+def test_a_diagnosed_patient_whose_first_medicines_failed_is_a_good_fit():
+    assert ids(GOOD_FIT) == ["specialist_review"]
+    assert reasons(GOOD_FIT, "specialist_review") == (
+        "a doctor has diagnosed dermatomyositis, and IVIG is used for several types of "
+        "myositis (references 1, 6, 8)",
+        "the first medicines did not help enough and caused side effects, which is when "
+        "doctors most often consider IVIG (references 1, 2)",
+        "you have a rheumatologist who could order IVIG",
+    )
+
+
+@pytest.mark.parametrize("diagnosis", ["not_diagnosed", "not_sure"])
+def test_no_diagnosis_means_see_your_doctor_first(diagnosis):
+    answers = {**GOOD_FIT, "diagnosis": diagnosis}
+    assert ids(answers) == ["see_doctor_first"]
+    assert "only a doctor can make one" in reasons(answers, "see_doctor_first")[0]
+
+
+def test_first_line_not_tried_means_see_your_doctor_first():
+    answers = {**GOOD_FIT, "first_line_tried": "none", "first_line_result": None}
+    assert ids(answers) == ["see_doctor_first"]
+
+
+def test_first_line_helping_means_see_your_doctor_first():
+    answers = {**GOOD_FIT, "first_line_result": ["helping"]}
+    assert ids(answers) == ["see_doctor_first"]
+
+
+def test_an_existing_prescription_is_a_fit_even_without_failed_first_line():
+    answers = {**GOOD_FIT, "first_line_tried": "none", "first_line_result": None}
+    answers["ivig_status"] = "prescribed"
+    assert ids(answers) == ["specialist_review"]
+    assert any("already prescribed" in r for r in reasons(answers, "specialist_review"))
+
+
+def test_no_doctor_to_order_ivig_means_see_your_doctor_first():
+    answers = {**GOOD_FIT, "has_doctor": "no"}
+    assert ids(answers) == ["see_doctor_first"]
+
+
+def test_a_state_outside_the_service_area_is_said_with_alternatives():
+    answers = {**GOOD_FIT, "us_state": "ME"}
+    assert ids(answers) == ["specialist_review", "outside_service_area"]
+    outside = next(o for o in outcomes(answers) if o.id == "outside_service_area")
+    assert "Maine" in outside.text and "ask your doctor" in outside.text
+
+
+def test_the_service_area_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SERVICE_AREA_STATES", "ME, NH")
+    rules = eligibility.load_rules()
+    assert rules.service_area == {"ME", "NH"}
+    assert "outside_service_area" in [o.id for o in outcomes(GOOD_FIT, rules)]
+
+
+@pytest.mark.parametrize(
+    ("item", "value", "words"),
+    [
+        ("iga_status", "deficient", "you have IgA deficiency"),
+        ("iga_status", "not_tested", "has not been checked"),
+        ("severe_reaction", "yes", "serious reaction"),
+        ("severe_reaction", "not_sure", "not sure about an earlier serious reaction"),
+    ],
+)
+def test_safety_items_are_listed_for_the_prescriber(item, value, words):
+    answers = {**GOOD_FIT, item: value}
+    assert "safety_items" in ids(answers)
+    assert any(words in r for r in reasons(answers, "safety_items"))
+
+
+@pytest.mark.parametrize(("age", "needed"), [(17, True), (18, False), (5, True), (67, False)])
+def test_a_guardian_is_needed_under_18(age, needed):
+    answers = {**GOOD_FIT, "for_whom": "other", "patient_age": age}
+    assert ("guardian_needed" in ids(answers)) is needed
+
+
+def test_outcomes_co_occur():
+    answers = {
+        **GOOD_FIT,
+        "diagnosis": "not_diagnosed",
+        "us_state": "ME",
+        "iga_status": "deficient",
+    }
+    assert ids(answers) == ["see_doctor_first", "outside_service_area", "safety_items"]
+
+
+def test_skipped_answers_satisfy_no_condition():
+    answers = {**GOOD_FIT, "has_doctor": "skipped"}
+    assert ids(answers) == []
+
+
+def test_the_dose_follows_the_article_for_the_weight():
+    worked = dose(74.8)
+    assert (worked.induction_g, worked.maintenance_g) == (150, 75)
+    text = dose_text(worked)
+    assert "74.8 kg" in text and "150 g" in text and "2 to 5 days" in text and "75 g" in text
+    assert "prescriber decides" in text and "references 1, 9" in text
+
+
+@pytest.mark.parametrize(
+    ("insurance", "words"),
+    [
+        ("commercial", "copay program may lower"),
+        ("medicare", "usually can't be used with Medicare"),
+        ("medicaid", "Medicaid"),
+        ("military", "TRICARE"),
+        ("none", "patient-assistance programs"),
+        ("unsure", "look at your coverage"),
+        (None, "look at your coverage"),
+    ],
+)
+def test_the_financial_note_fits_the_insurance(insurance, words):
+    assert words in financial_note(insurance)
+
+
+def test_answers_read_back_in_plain_words():
+    rules = eligibility.default_rules()
+    assert eligibility.label(rules, "us_state", "CA") == "California"
+    assert eligibility.label(rules, "weight_kg", 74.8) == "74.8 kg (165 lb)"
+    assert eligibility.label(rules, "diagnosis", "inclusion_body_myositis") == (
+        "inclusion body myositis"
+    )
