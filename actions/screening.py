@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -93,6 +93,9 @@ class ValidateIvigScreeningForm(FormValidationAction):
         ]
         if corrected:
             dispatcher.utter_message(text=f"Got it, I've updated your {' and '.join(corrected)}.")
+        weight = result.values.get("weight_kg")
+        if isinstance(weight, (int, float)):
+            dispatcher.utter_message(text=eligibility.dose_text(eligibility.dose(float(weight))))
         return [*events, SlotSet(FAILURES_SLOT, None)]
 
     @staticmethod
@@ -212,6 +215,21 @@ class ActionResetScreening(Action):
         return [*cleared, SlotSet(FAILURES_SLOT, None), SlotSet("requested_slot", None)]
 
 
+class ActionStartScreening(Action):
+    """Starts a fresh screen after a finished one; an unfinished one picks up where it was."""
+
+    def name(self) -> str:
+        return "action_start_screening"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if flow.is_unfinished(answers_of(tracker)):
+            return []
+        cleared = [SlotSet(slot, None) for slot in flow.SCREENING_SLOTS]
+        return [*cleared, SlotSet(OUTCOME_SLOT, None), SlotSet("requested_slot", None)]
+
+
 class ActionPauseScreening(Action):
     """ "Stop": pauses the form and asks to confirm; answers are kept until confirmed."""
 
@@ -281,3 +299,25 @@ class ActionScreeningOutcome(Action):
             dispatcher.utter_message(text=text)
         dispatcher.utter_message(response="utter_offer_specialist")
         return [SlotSet(OUTCOME_SLOT, ids)]
+
+
+class ActionSessionStart(Action):
+    """A new session keeps the screening answers and offers to pick up where the user left off."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        carried = [
+            SlotSet(name, value)
+            for name, value in tracker.current_slot_values().items()
+            if value is not None and name not in {"requested_slot", PAUSED_SLOT, FAILURES_SLOT}
+        ]
+        events: List[EventType] = [SessionStarted(), *carried]
+        answers = answers_of(tracker)
+        if flow.is_unfinished(answers) and not tracker.get_slot(OUTCOME_SLOT):
+            dispatcher.utter_message(response="utter_welcome_back_screening")
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -99,6 +99,12 @@ def next_slot(answers: Mapping[str, Any]) -> str | None:
     return next((s for s in required_slots(answers) if answers.get(s) is None), None)
 
 
+def is_unfinished(answers: Mapping[str, Any]) -> bool:
+    """Some answers given, and the summary not confirmed yet."""
+    given = any(answers.get(slot) is not None for slot in SCREENING_SLOTS)
+    return given and answers.get("screening_confirmed") is None
+
+
 def stale_answers(answers: Mapping[str, Any]) -> dict[str, None]:
     """Answers to questions that no longer apply after a change, to be cleared."""
     current = dict(answers)

@@ -189,3 +189,30 @@ def test_a_faq_answer_offers_the_screen(stack, sender):
     messages = stack.send(sender, "what is ivig")
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert "/check_eligibility" in payloads
+
+
+def test_the_dose_for_the_weight_is_shown_right_after_the_weight(chat):
+    chat.say("could ivig help me")
+    reply = chat.run(*HAPPY[:6])
+    assert "for 74.8 kg" in reply and "Your prescriber decides" in reply
+    assert "kind of health insurance" in reply
+
+
+def test_a_returning_user_is_offered_to_pick_up_where_they_left_off(chat):
+    chat.say("could ivig help me")
+    chat.run(*HAPPY[:4])
+    reply = chat.say("/session_start")
+    assert "Welcome back" in reply and "[Pick up where I left off]" in reply
+    assert "blood test for IgA" in chat.say("/check_eligibility")
+
+
+def test_a_new_session_after_a_finished_screen_does_not_offer_to_continue(chat):
+    chat.say("could ivig help me")
+    chat.run(*HAPPY, "looks right")
+    assert "Welcome back" not in chat.say("/session_start")
+
+
+def test_asking_again_after_an_outcome_starts_a_fresh_screen(chat):
+    chat.say("could ivig help me")
+    chat.run(*HAPPY, "looks right")
+    assert "who is this for?" in chat.say("could ivig help me")

@@ -117,3 +117,9 @@ def test_every_question_has_a_label_a_reason_and_a_reprompt_example():
 def test_a_correction_does_not_also_answer_a_yes_no_question():
     result = interpret("has_doctor", "no, it was polymyositis", ALL)
     assert result.values == {"diagnosis": "polymyositis"}
+
+
+def test_a_screen_is_unfinished_until_the_summary_is_confirmed():
+    assert not flow.is_unfinished({})
+    assert flow.is_unfinished({"for_whom": "self"})
+    assert not flow.is_unfinished({**ALL, "screening_confirmed": flow.CONFIRMED})
