@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import routing
+from bot import routing, safety
 from bot.knowledge import KnowledgeBase, knowledge_base
 
 SPECIALIST_BUTTON = {"title": "Talk to a specialist", "payload": "/request_human"}
@@ -47,8 +47,12 @@ class ActionAnswerFaq(Action):
             offer_search_results(dispatcher, tracker)
             return []
         answer = kb.answer(topic, tracker.get_latest_input_channel())
+        text = f"{answer.text}\n\n{answer.source_line}"
+        flag = safety.detect(tracker.latest_message.get("text") or "")
+        if flag is not None and flag.is_question_about:
+            text += f"\n\n{safety.seek_care_text()}"
         dispatcher.utter_message(
-            text=f"{answer.text}\n\n{answer.source_line}",
+            text=text,
             buttons=[
                 {"title": "Where is that from?", "payload": "/ask_source"},
                 SCREENING_BUTTON,

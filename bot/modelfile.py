@@ -23,6 +23,7 @@ INPUTS = [
     "bot/nlu",
     "bot/lexicon.py",
     "bot/vocabulary.py",
+    "bot/safety.py",
 ]
 MODELS_DIR = PROJECT_ROOT / "models"
 KEEP = 3

@@ -223,6 +223,8 @@ def interpret(
 ) -> Interpretation:
     """The answers a message gives, a problem to explain, or an interruption to hand over."""
     text = text or ""
+    if intent == "emergency":
+        return Interpretation(interruption=True)
     if parsing.is_skip(text) and requested != "screening_confirmed":
         return Interpretation({requested: SKIPPED})
     if requested == "screening_confirmed":

@@ -114,3 +114,8 @@ def test_the_lexicon_tags_a_diagnosis_in_free_text(stack):
         if e["entity"] == "myositis_type"
     ]
     assert found == [("myositis_type", "inclusion_body_myositis", "LexiconEntityExtractor")]
+
+
+def test_a_bare_type_name_outside_the_screen_gets_its_topic(stack, sender):
+    (reply,) = stack.texts(sender, "dermatomyositis")
+    assert "Source:" in reply and "dermatomyositis" in reply.lower()
