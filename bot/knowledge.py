@@ -8,6 +8,7 @@ This module knows nothing of Rasa's runtime: it reads the files and renders plai
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -145,8 +146,11 @@ class KnowledgeBase:
         )
 
     def source_line(self, topic: Topic) -> str:
-        if topic.refs:
-            numbers = ", ".join(str(n) for n in topic.refs)
+        return self.refs_line(topic.refs)
+
+    def refs_line(self, refs: Sequence[int]) -> str:
+        if refs:
+            numbers = ", ".join(str(n) for n in refs)
             return f"Source: {self.article_title}, references {numbers}."
         return f"Source: {self.program.name} information."
 

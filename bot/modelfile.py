@@ -24,6 +24,7 @@ INPUTS = [
     "bot/lexicon.py",
     "bot/vocabulary.py",
     "bot/safety.py",
+    "bot/boundaries.py",
 ]
 MODELS_DIR = PROJECT_ROOT / "models"
 KEEP = 3
