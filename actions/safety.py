@@ -10,7 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.screening import answers_of
-from bot import safety
+from bot import input_policy, safety
+from bot.knowledge import knowledge_base
+from bot.program import phone_text
 from bot.screening import flow
 
 
@@ -36,3 +38,18 @@ class ActionEmergencyGuidance(Action):
         buttons.append({"title": "Ask a question", "payload": "/help"})
         dispatcher.utter_message(response="utter_after_emergency", buttons=buttons)
         return [ActiveLoop(None)]  # pauses a screen; /check_eligibility resumes it
+
+
+class ActionUnreadableInput(Action):
+    """Empty, too long, emoji only, another language, too fast: a clear, kind reply."""
+
+    def name(self) -> str:
+        return "action_unreadable_input"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        problem = next(tracker.get_latest_entity_values(input_policy.PROBLEM_ENTITY), "empty")
+        program = knowledge_base().program
+        dispatcher.utter_message(text=input_policy.reply(problem, phone_text(program)))
+        return []

@@ -19,6 +19,8 @@ from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot import logging_privacy
+
 logger = logging.getLogger(__name__)
 TOKEN_PARAM = "action_token"
 
@@ -53,6 +55,7 @@ def build_app(token: str) -> Sanic:
 
 
 def main() -> int:
+    logging_privacy.install()
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     host = os.environ.get("ACTION_SERVER_HOST", "127.0.0.1")
     port = int(os.environ.get("ACTION_SERVER_PORT", "5055"))

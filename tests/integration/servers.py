@@ -75,6 +75,7 @@ class Stack:
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "LOG_LEVEL": "DEBUG",
         }
         env.update(self.extra_env)
         return env
@@ -107,6 +108,7 @@ class Stack:
             str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml", "--interface", "127.0.0.1",
             "--port", str(self.rasa_port), "--enable-api", "--auth-token", self.api_token,
+            "--debug",  # the most verbose logs, so the privacy test sees every line
         ]  # fmt: skip
         rasa, rasa_log = self._spawn("rasa", rasa_command)
         wait_until(

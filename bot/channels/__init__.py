@@ -1,0 +1,1 @@
+"""Rasa input channels of the project, each applying the input policy before Rasa reads."""

@@ -1,0 +1,146 @@
+"""What to do with a raw message before the assistant reads it.
+
+Markup and control characters are removed before the text is stored or shown anywhere (a page
+that later renders the transcript must never find a tag in it). Messages that cannot be read
+as they are (empty, too long, emoji only, another language, sent too fast) are replaced by an
+`unreadable_input` payload naming the problem, so the dialogue answers them kindly and the raw
+text is not stored. A message with a red flag is always passed on, in any language.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import os
+import re
+import time
+import unicodedata
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from bot import DATA_DIR, safety, vocabulary
+from bot.yamlio import load_yaml
+
+INPUT_FILE = DATA_DIR / "safety" / "input.yml"
+PROBLEM_INTENT = "unreadable_input"
+PROBLEM_ENTITY = "input_problem"
+HIDDEN_BLOCKS = re.compile(r"<(script|style|iframe|object)\b.*?(?:</\1\s*>|$)", re.I | re.S)
+TAG = re.compile(r"</?[a-zA-Z!][^<>]*>|<!--.*?-->", re.S)
+LATIN = re.compile(r"[a-zA-Z]")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_chars: int = 2000
+    per_minute: int = 30
+
+
+def limits_from_env() -> Limits:
+    return Limits(
+        max_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "2000")),
+        per_minute=int(os.environ.get("RATE_LIMIT_PER_MINUTE", "30")),
+    )
+
+
+@dataclass(frozen=True)
+class Assessment:
+    text: str
+    problem: str | None = None
+
+    @property
+    def payload(self) -> str:
+        """What the dialogue receives: the clean text, or the problem as an intent payload."""
+        if self.problem is None:
+            return self.text
+        return f'/{PROBLEM_INTENT}{{"{PROBLEM_ENTITY}": "{self.problem}"}}'
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict[str, Any]:
+    return load_yaml(INPUT_FILE)
+
+
+@lru_cache(maxsize=1)
+def foreign_words() -> frozenset[str]:
+    words = {str(w).lower() for w in settings()["foreign_words"]}
+    for code in settings()["languages"]:
+        module = importlib.import_module(f"spacy.lang.{code}.stop_words")
+        words.update(module.STOP_WORDS)
+    return frozenset(w for w in words if w not in vocabulary.english_words())
+
+
+def clean(text: str) -> str:
+    """Plain text: no tags (entities decoded first, so '&lt;b&gt;' goes too), no control chars."""
+    for _ in range(3):
+        before = text
+        text = TAG.sub(" ", HIDDEN_BLOCKS.sub(" ", html.unescape(text)))
+        if text == before:
+            break
+    text = "".join(
+        ch for ch in text if ch in "\n\t" or not unicodedata.category(ch).startswith("C")
+    )
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def is_other_language(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    latin = sum(1 for ch in letters if LATIN.match(ch) or ch in "áéíóúñüçàèìòùâêîôûäöß")
+    if letters and latin * 2 < len(letters):
+        return True  # mostly another script (Chinese, Cyrillic, Arabic, ...)
+    words = vocabulary.words(text)
+    if not words:
+        return False
+    english, foreign_set = vocabulary.english_words(), foreign_words()
+    foreign = sum(1 for w in words if w in foreign_set)
+    known = sum(1 for w in words if w in english and w not in foreign_set)
+    # Words that are neither (names, "dermatomiositis") side with the foreign ones.
+    return foreign >= 1 and len(words) - known >= known
+
+
+def assess(raw: object, limits: Limits | None = None) -> Assessment:
+    limits = limits or limits_from_env()
+    if not isinstance(raw, str):
+        return Assessment("", "empty")
+    if len(raw) > limits.max_chars * 4:
+        return Assessment("", "too_long")
+    text = clean(raw)
+    flag = safety.detect(text)
+    if flag is not None and flag.is_emergency:
+        return Assessment(text[: limits.max_chars])
+    if text.startswith("/"):
+        return Assessment(text)  # a button payload
+    if not text:
+        return Assessment("", "markup" if TAG.search(html.unescape(raw)) else "empty")
+    if len(text) > limits.max_chars:
+        return Assessment("", "too_long")
+    if not any(ch.isalnum() for ch in text):
+        return Assessment("", "no_words")
+    if is_other_language(text):
+        return Assessment("", "other_language")
+    return Assessment(text)
+
+
+def reply(problem: str, phone: str, limits: Limits | None = None) -> str:
+    limits = limits or limits_from_env()
+    template = settings()["replies"].get(problem) or settings()["replies"]["empty"]
+    return " ".join(str(template).split()).format(max_chars=limits.max_chars, phone=phone)
+
+
+class RateLimiter:
+    """At most `per_minute` messages per sender in any 60 seconds (per server process)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, sender: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        window = self._seen[sender]
+        while window and now - window[0] >= 60:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            return False
+        window.append(now)
+        return True

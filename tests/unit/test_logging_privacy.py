@@ -1,0 +1,34 @@
+"""Personal data never reaches a log line."""
+
+import logging
+
+import pytest
+
+from bot.logging_privacy import install, redact
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("call me at 555-123-4567", "call me at [phone]"),
+        ("my number is (555) 123 4567", "my number is [phone]"),
+        ("whatsapp:+14155550123", "whatsapp:[phone]"),
+        ("mail jane.doe+x@example.co.uk now", "mail [email] now"),
+        ("born 03/14/1962", "born [date]"),
+        ("dob March 14, 1962", "dob [date]"),
+        ("my name is Jane Doe", "my name is [name]"),
+        ('{"full_name": "Jane Doe", "phone": "+14155550123"}',
+         '{"full_name": "[redacted]", "phone": "[redacted]"}'),
+        ('previous action name: action_listen', 'previous action name: action_listen'),
+        ("what is ivig 2 g per kg over 2 to 5 days", "what is ivig 2 g per kg over 2 to 5 days"),
+    ],
+)  # fmt: skip
+def test_personal_data_is_replaced(line, expected):
+    assert redact(line) == expected
+
+
+def test_every_record_is_redacted_once_installed(caplog):
+    install()
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("any.library").info("user said %s", "call 555-123-4567")
+    assert "555" not in caplog.text and "[phone]" in caplog.text
