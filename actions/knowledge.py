@@ -59,7 +59,8 @@ class ActionAnswerFaq(Action):
                 SPECIALIST_BUTTON,
             ],
         )
-        return [SlotSet("last_topic", topic)]
+        asked = list(tracker.get_slot("topics_asked") or [])
+        return [SlotSet("last_topic", topic), SlotSet("topics_asked", [*asked, topic][-20:])]
 
 
 class ActionShowSources(Action):

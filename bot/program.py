@@ -62,7 +62,7 @@ def load_program(path: Path = PROGRAM_FILE) -> Program:
     )
 
 
-def _clock(value: time) -> str:
+def clock_text(value: time) -> str:
     hour = value.hour % 12 or 12
     suffix = "AM" if value.hour < 12 else "PM"
     return f"{hour}:{value.minute:02d} {suffix}"
@@ -87,7 +87,7 @@ def hours_text(program: Program) -> str:
         if span is None:
             closed_days.extend(DAY_NAMES[d] for d in days)
         else:
-            open_parts.append(f"{label}, {_clock(span[0])} to {_clock(span[1])} {zone}")
+            open_parts.append(f"{label}, {clock_text(span[0])} to {clock_text(span[1])} {zone}")
     text = "; ".join(open_parts)
     if closed_days:
         text += "; closed " + _spoken_list(closed_days)

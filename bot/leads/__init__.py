@@ -1,0 +1,1 @@
+"""Specialist referrals ("leads"): storage, encryption, notification and the specialist's CLI."""

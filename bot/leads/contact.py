@@ -1,0 +1,76 @@
+"""Reading contact details: names, phone numbers (E.164, US by default), emails, preferences."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from bot.screening.parsing import Reading
+
+METHODS = {
+    "call": ("call", "phone call", "phone", "ring", "voice"),
+    "text": ("text", "sms", "txt", "message", "whatsapp"),
+    "email": ("email", "e-mail", "mail"),
+}
+TIMES = {
+    "morning": ("morning", "am", "before noon", "early"),
+    "afternoon": ("afternoon", "after lunch", "midday", "noon"),
+    "evening": ("evening", "night", "after work", "pm", "late"),
+    "any time": ("any", "anytime", "any time", "whenever", "doesn't matter", "dont care"),
+}
+
+
+def default_region() -> str:
+    return os.environ.get("PHONE_DEFAULT_REGION", "US")
+
+
+def parse_phone(text: str, region: str | None = None) -> Reading:
+    try:
+        number = phonenumbers.parse(text.strip(), region or default_region())
+    except phonenumbers.NumberParseException:
+        return Reading(problem="That doesn't look like a phone number.")
+    if not phonenumbers.is_valid_number(number):
+        return Reading(problem="That doesn't look like a valid phone number.")
+    return Reading(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def parse_email(text: str) -> Reading:
+    match = re.search(r"\S+@\S+", text)
+    if not match:
+        return Reading(problem="That doesn't look like an email address.")
+    try:
+        result = validate_email(match.group().strip(".,;"), check_deliverability=False)
+    except EmailNotValidError:
+        return Reading(problem="That doesn't look like a valid email address.")
+    return Reading(result.normalized)
+
+
+def parse_name(text: str) -> Reading:
+    name = re.sub(
+        r"^(?:my name is|i am|i'm|im|it's|its|this is|call me)\s+", "", text.strip(), flags=re.I
+    )
+    name = re.sub(r"\s+", " ", name).strip(" .,!")
+    if not (1 <= len(name) <= 80) or not re.search(r"[^\W\d_]", name) or re.search(r"\d|@", name):
+        return Reading(problem="Please tell me the name we should ask for.")
+    return Reading(name)
+
+
+def _choice(text: str, options: dict[str, tuple[str, ...]]) -> str | None:
+    t = text.lower()
+    for value, words in options.items():
+        if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", t) for w in words):
+            return value
+    return None
+
+
+def parse_method(text: str) -> Reading:
+    value = _choice(text, METHODS)
+    return Reading(value) if value else Reading(problem="Should we call, text or email you?")
+
+
+def parse_time(text: str) -> Reading:
+    value = _choice(text, TIMES)
+    return Reading(value) if value else Reading(problem="Morning, afternoon, evening or any time?")

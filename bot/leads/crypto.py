@@ -1,0 +1,50 @@
+"""Encrypting contact fields at rest with Fernet.
+
+The key comes from LEADS_ENCRYPTION_KEY. Without it (development), a key is generated once into
+LEADS_KEY_FILE (default var/leads.key, mode 0600, ignored by git), so a developer's leads stay
+readable across restarts and no key is ever committed.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from bot import PROJECT_ROOT
+
+
+def key_file() -> Path:
+    return Path(os.environ.get("LEADS_KEY_FILE", PROJECT_ROOT / "var" / "leads.key"))
+
+
+def load_key() -> bytes:
+    configured = os.environ.get("LEADS_ENCRYPTION_KEY", "").strip()
+    if configured:
+        return configured.encode()
+    path = key_file()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(Fernet.generate_key())
+    return path.read_bytes().strip()
+
+
+@lru_cache(maxsize=4)
+def _fernet(key: bytes) -> Fernet:
+    return Fernet(key)
+
+
+def encrypt(value: str | None, key: bytes | None = None) -> str | None:
+    if value is None:
+        return None
+    return _fernet(key or load_key()).encrypt(value.encode()).decode()
+
+
+def decrypt(token: str | None, key: bytes | None = None) -> str | None:
+    if token is None:
+        return None
+    return _fernet(key or load_key()).decrypt(token.encode()).decode()

@@ -1,0 +1,35 @@
+"""The one lead store and outbox worker of this process, opened on first use."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from bot.leads.db import make_engine, migrate
+from bot.leads.notify import WebhookConfig
+from bot.leads.store import LeadStore
+from bot.leads.worker import OutboxWorker
+
+_lock = threading.Lock()
+_store: LeadStore | None = None
+_worker: OutboxWorker | None = None
+
+
+def store() -> LeadStore:
+    global _store
+    with _lock:
+        if _store is None:
+            engine = make_engine()
+            migrate(engine)
+            _store = LeadStore(engine)
+        return _store
+
+
+def worker() -> OutboxWorker:
+    global _worker
+    lead_store = store()
+    with _lock:
+        if _worker is None:
+            interval = float(os.environ.get("LEADS_OUTBOX_INTERVAL", "2"))
+            _worker = OutboxWorker(lead_store, WebhookConfig.from_env(), interval).start()
+        return _worker
