@@ -139,7 +139,7 @@ class ActionCreateLead(Action):
         how = {"call": "call", "text": "text", "email": "email"}.get(details.method or "", "reach")
         dispatcher.utter_message(
             text=(
-                f"Thank you, {details.name}. A specialist from our IVIG team will {how} you "
+                f"Thank you. A specialist from our IVIG team will {how} you "
                 f"{contact_expectation(program)}. Your reference is {lead.reference}. If you "
                 'want us to delete your details, just say "delete my information".'
             )

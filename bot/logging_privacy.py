@@ -11,6 +11,15 @@ import logging
 import re
 
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # What a person typed can hold anything: Rasa's debug lines keep only that a message came.
+    (re.compile(r'("(?:parse_data_text|text|message)"\s*:\s*)"(?:[^"\\]|\\.)*"'), r'\1"[message]"'),
+    (re.compile(r"(user text: ).*?( \||\\n|$)"), r"\1[message]\2"),
+    # Contact slots, however Rasa prints them (slot dumps, SlotSet events).
+    (
+        re.compile(r"(contact_(?:name|phone|email)(?:\)?:|, value:)\s*)[^\\\n,)\"]+"),
+        r"\1[redacted]",
+    ),
+    (re.compile(r"(key: contact_(?:name|phone|email), value: )[^)]*"), r"\1[redacted]"),
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
     (re.compile(r"(?<![\w+])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)"), "[phone]"),
     (re.compile(r"\+\d{10,15}\b"), "[phone]"),

@@ -16,9 +16,9 @@ METHODS = {
     "email": ("email", "e-mail", "mail"),
 }
 TIMES = {
-    "morning": ("morning", "am", "before noon", "early"),
-    "afternoon": ("afternoon", "after lunch", "midday", "noon"),
-    "evening": ("evening", "night", "after work", "pm", "late"),
+    "morning": ("morning", "mornings", "am", "before noon", "early"),
+    "afternoon": ("afternoon", "afternoons", "after lunch", "midday", "noon"),
+    "evening": ("evening", "evenings", "night", "nights", "after work", "pm", "late"),
     "any time": ("any", "anytime", "any time", "whenever", "doesn't matter", "dont care"),
 }
 

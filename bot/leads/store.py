@@ -96,13 +96,14 @@ class LeadStore:
             with Session(self.engine) as session, session.begin():
                 session.add(lead)
                 session.flush()
-                session.add(OutboxMessage(lead_id=lead.id, status="pending", attempts=0))
+                lead_id = lead.id
+                session.add(OutboxMessage(lead_id=lead_id, status="pending", attempts=0))
         except IntegrityError:  # the same handoff, stored by a concurrent retry
             existing = self._by_key(new.idempotency_key)
             if existing is None:
                 raise
             return existing, False
-        created = self.get(lead.id)
+        created = self.get(lead_id)
         assert created is not None
         return created, True
 

@@ -151,3 +151,14 @@ class Stack:
         )
         reply.raise_for_status()
         return reply.json()
+
+    def trigger_action(self, sender: str, action: str) -> dict[str, Any]:
+        """Runs an action again in a conversation through Rasa's HTTP API (a retried action)."""
+        reply = requests.post(
+            f"{self.url}/conversations/{sender}/execute",
+            params={"token": self.api_token},
+            json={"name": action},
+            timeout=30,
+        )
+        reply.raise_for_status()
+        return reply.json()

@@ -55,8 +55,8 @@ def test_an_uncovered_question_gets_an_honest_decline_and_a_specialist_offer(sta
     messages = stack.send(sender, "can I drive after IVIG?")
     assert messages[0]["text"].startswith("I don't have that information")
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
-    (contact,) = stack.texts(sender, "yes")
-    assert "Monday to Friday, 9:00 AM to 10:00 PM" in contact
+    (consent,) = stack.texts(sender, "yes")
+    assert "Is that okay?" in consent
 
 
 def test_the_weather_gets_a_polite_redirect(stack, sender):
@@ -82,8 +82,10 @@ def test_a_topic_button_payload_is_answered(stack, sender):
     assert "home infusion" in reply
 
 
-def test_asking_for_a_person_gives_hours_and_how_to_reach_the_team(stack, sender):
-    (reply,) = stack.texts(sender, "I want to talk to a real person")
+def test_asking_for_a_person_asks_consent_and_a_no_gives_hours_and_phone(stack, sender):
+    (consent,) = stack.texts(sender, "I want to talk to a real person")
+    assert "Is that okay?" in consent
+    (reply,) = stack.texts(sender, "no")
     assert "9:00 AM to 10:00 PM" in reply and "closed Saturday and Sunday" in reply
 
 

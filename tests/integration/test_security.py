@@ -22,14 +22,14 @@ def test_the_chat_channel_needs_no_token(stack, sender):
 
 
 def test_the_action_server_refuses_calls_without_its_token(stack):
-    call = {"next_action": "action_contact_info", "sender_id": "x", "tracker": {}, "domain": {}}
+    call = {"next_action": "action_handoff_declined", "sender_id": "x", "tracker": {}, "domain": {}}
     response = requests.post(f"{stack.action_url}/webhook", json=call, timeout=10)
     assert response.status_code == 401
 
 
 def test_the_action_server_answers_calls_with_its_token(stack):
     call = {
-        "next_action": "action_contact_info",
+        "next_action": "action_handoff_declined",
         "sender_id": "x",
         "version": "3.6.2",
         "tracker": {"sender_id": "x", "slots": {}, "latest_message": {}, "events": [],
@@ -43,14 +43,14 @@ def test_the_action_server_answers_calls_with_its_token(stack):
         timeout=10,
     )
     assert response.status_code == 200
-    assert "specialists" in response.json()["responses"][0]["text"]
+    assert "IVIG team" in response.json()["responses"][0]["text"]
 
 
 def test_action_server_errors_do_not_echo_the_conversation(stack):
     response = requests.post(
         f"{stack.action_url}/webhook",
         params={"action_token": stack.action_token},
-        json={"next_action": "action_contact_info", "tracker": "my phone is 555-0100"},
+        json={"next_action": "action_handoff_declined", "tracker": "my phone is 555-0100"},
         timeout=10,
     )
     assert response.status_code >= 400

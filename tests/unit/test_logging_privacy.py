@@ -32,3 +32,19 @@ def test_every_record_is_redacted_once_installed(caplog):
     with caplog.at_level(logging.INFO):
         logging.getLogger("any.library").info("user said %s", "call 555-123-4567")
     assert "555" not in caplog.text and "[phone]" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('{"parse_data_text": "Zelda Quimby", "x": 1}', '{"parse_data_text": "[message]", "x": 1}'),
+        ("[state 1] user text: Zelda Quimby | previous",
+         "[state 1] user text: [message] | previous"),
+        ("\\tcontact_name: Zelda Quimby\\n\\tcontact_method: call",
+         "\\tcontact_name: [redacted]\\n\\tcontact_method: call"),
+        ("SlotSet(key: contact_name, value: Zelda Quimby)",
+         "SlotSet(key: contact_name, value: [redacted])"),
+    ],
+)  # fmt: skip
+def test_rasa_debug_lines_lose_message_texts_and_contact_slots(line, expected):
+    assert redact(line) == expected
