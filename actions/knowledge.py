@@ -98,5 +98,17 @@ class ActionKnowledgeFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        if routing.consecutive_fallbacks(tracker.events) >= routing.fallbacks_before_handoff():
+            dispatcher.utter_message(
+                text=(
+                    "I'm sorry, I'm still not understanding. A specialist from our IVIG team "
+                    "can help you directly. Would you like that?"
+                ),
+                buttons=[
+                    {"title": "Yes, connect me with a specialist", "payload": "/request_human"},
+                    {"title": "What can you do?", "payload": "/help"},
+                ],
+            )
+            return []
         offer_search_results(dispatcher, tracker)
         return []

@@ -6,7 +6,8 @@ Works on Rasa's parse dictionary (intent, entities, response_selector) but needs
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 FAQ_INTENT = "faq"
 TOPIC_ENTITY = "faq_topic"
@@ -43,3 +44,21 @@ def selected_topic(
     if topic in known and confidence >= threshold:
         return topic, confidence
     return None, confidence
+
+
+def fallbacks_before_handoff() -> int:
+    """After this many not-understood messages in a row, the bot offers a specialist."""
+    return int(os.environ.get("FALLBACKS_BEFORE_HANDOFF", "2"))
+
+
+def consecutive_fallbacks(events: Sequence[Mapping[str, Any]]) -> int:
+    """How many of the latest user messages in a row were not understood (nlu_fallback)."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return count

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from bot import DATA_DIR
 from bot.screening.parsing import Reading
+from bot.yamlio import load_yaml
 
-METHODS = {
-    "call": ("call", "phone call", "phone", "ring", "voice"),
-    "text": ("text", "sms", "txt", "message", "whatsapp"),
-    "email": ("email", "e-mail", "mail"),
-}
-TIMES = {
-    "morning": ("morning", "mornings", "am", "before noon", "early"),
-    "afternoon": ("afternoon", "afternoons", "after lunch", "midday", "noon"),
-    "evening": ("evening", "evenings", "night", "nights", "after work", "pm", "late"),
-    "any time": ("any", "anytime", "any time", "whenever", "doesn't matter", "dont care"),
-}
+PHRASES_FILE = DATA_DIR / "leads" / "contact_phrases.yml"
+
+
+@lru_cache(maxsize=1)
+def phrases() -> dict[str, Any]:
+    return load_yaml(PHRASES_FILE)
 
 
 def default_region() -> str:
@@ -49,16 +48,15 @@ def parse_email(text: str) -> Reading:
 
 
 def parse_name(text: str) -> Reading:
-    name = re.sub(
-        r"^(?:my name is|i am|i'm|im|it's|its|this is|call me)\s+", "", text.strip(), flags=re.I
-    )
+    prefixes = "|".join(re.escape(p) for p in phrases()["name_prefixes"])
+    name = re.sub(rf"^(?:{prefixes})\s+", "", text.strip(), flags=re.I)
     name = re.sub(r"\s+", " ", name).strip(" .,!")
     if not (1 <= len(name) <= 80) or not re.search(r"[^\W\d_]", name) or re.search(r"\d|@", name):
         return Reading(problem="Please tell me the name we should ask for.")
     return Reading(name)
 
 
-def _choice(text: str, options: dict[str, tuple[str, ...]]) -> str | None:
+def _choice(text: str, options: dict[str, list[str]]) -> str | None:
     t = text.lower()
     for value, words in options.items():
         if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", t) for w in words):
@@ -67,10 +65,10 @@ def _choice(text: str, options: dict[str, tuple[str, ...]]) -> str | None:
 
 
 def parse_method(text: str) -> Reading:
-    value = _choice(text, METHODS)
+    value = _choice(text, phrases()["methods"])
     return Reading(value) if value else Reading(problem="Should we call, text or email you?")
 
 
 def parse_time(text: str) -> Reading:
-    value = _choice(text, TIMES)
+    value = _choice(text, phrases()["times"])
     return Reading(value) if value else Reading(problem="Morning, afternoon, evening or any time?")

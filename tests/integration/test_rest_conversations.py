@@ -121,3 +121,10 @@ def test_the_lexicon_tags_a_diagnosis_in_free_text(stack):
 def test_a_bare_type_name_outside_the_screen_gets_its_topic(stack, sender):
     (reply,) = stack.texts(sender, "dermatomyositis")
     assert "Source:" in reply and "dermatomyositis" in reply.lower()
+
+
+def test_repeated_misunderstandings_offer_a_specialist(stack, sender):
+    stack.send(sender, "blorp zzkk wibble")
+    messages = stack.send(sender, "qwzx plonk")
+    assert "still not understanding" in messages[0]["text"]
+    assert messages[0]["buttons"][0]["payload"] == "/request_human"

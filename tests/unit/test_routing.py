@@ -42,3 +42,16 @@ def test_a_full_retrieval_intent_name_selects_its_topic():
 
 def test_a_message_without_selector_output_has_no_topic():
     assert selected_topic({"intent": {"name": "faq"}}, KNOWN, 0.5) == (None, 0.0)
+
+
+def user(intent):
+    return {"event": "user", "parse_data": {"intent": {"name": intent}}}
+
+
+def test_consecutive_fallbacks_count_only_the_latest_run():
+    from bot.routing import consecutive_fallbacks
+
+    events = [user("nlu_fallback"), user("faq"), {"event": "action"}, user("nlu_fallback"),
+              {"event": "bot"}, user("nlu_fallback")]  # fmt: skip
+    assert consecutive_fallbacks(events) == 2
+    assert consecutive_fallbacks([user("greet")]) == 0
