@@ -26,6 +26,13 @@ export TRACKER_DB_NAME ?= $(CURDIR)/ivig-tracker.db
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
+# Twilio (SMS, WhatsApp): empty means the channel refuses every request.
+export TWILIO_ACCOUNT_SID ?=
+export TWILIO_AUTH_TOKEN ?=
+export TWILIO_SMS_NUMBER ?=
+export TWILIO_WHATSAPP_NUMBER ?=
+export TWILIO_API_BASE_URL ?= https://api.twilio.com
+export TWILIO_PUBLIC_URL ?=
 
 .PHONY: help
 help:

@@ -21,8 +21,10 @@ from bot.knowledge import knowledge_base
 from bot.leads import contact, service
 from bot.leads.store import Contact, NewLead
 from bot.program import hours_text, phone_text
+from bot.screening.parsing import parse_yes_no
 
 FORM = "handoff_form"
+SMS_CHANNELS = {"twilio", "whatsapp"}
 CONSENT_AT_SLOT = "handoff_consent_at"
 TOPICS_SLOT = "topics_asked"
 CONTACT_SLOTS = ("contact_name", "contact_method", "contact_phone", "contact_email", "contact_time")
@@ -52,6 +54,34 @@ def required_contact_slots(method: str | None) -> List[str]:
     elif method == "email":
         slots.append("contact_email")
     return [*slots, "contact_time"]
+
+
+def sender_phone(tracker: Tracker) -> str | None:
+    """On SMS and WhatsApp the sender's own number, in E.164; elsewhere None."""
+    if tracker.get_latest_input_channel() not in SMS_CHANNELS:
+        return None
+    reading = contact.parse_phone(tracker.sender_id.removeprefix("whatsapp:"))
+    return reading.value if reading.found else None
+
+
+class ActionAskContactPhone(Action):
+    """On SMS and WhatsApp, offers the number the person is texting from instead of asking."""
+
+    def name(self) -> str:
+        return "action_ask_contact_phone"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        own = sender_phone(tracker)
+        if own:
+            dispatcher.utter_message(
+                text=f"Should we use the number you're texting from, ending in {own[-4:]}? "
+                "Reply yes, or type another number.",
+            )
+        else:
+            dispatcher.utter_message(response="utter_ask_contact_phone")
+        return []
 
 
 class ActionRecordConsent(Action):
@@ -92,6 +122,9 @@ class ValidateHandoffForm(FormValidationAction):
         return self._validate("contact_method", value, dispatcher)
 
     def validate_contact_phone(self, value: Any, dispatcher, tracker, domain) -> Dict[str, Any]:
+        own = sender_phone(tracker)
+        if own and parse_yes_no(str(value or "")).value == "yes":
+            return {"contact_phone": own}
         return self._validate("contact_phone", value, dispatcher)
 
     def validate_contact_email(self, value: Any, dispatcher, tracker, domain) -> Dict[str, Any]:

@@ -64,3 +64,12 @@ class ErasureAudit(Base):
     id = Column(Integer, primary_key=True)
     leads_erased = Column(Integer, nullable=False)
     erased_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class SmsOptOut(Base):
+    """A number that texted STOP, kept only as a keyed hash."""
+
+    __tablename__ = "sms_opt_outs"
+
+    number_hash = Column(String(64), primary_key=True)
+    opted_out_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

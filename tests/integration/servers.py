@@ -17,6 +17,8 @@ import requests
 from bot import PROJECT_ROOT, modelfile
 
 BIN = Path(sys.executable).parent
+TWILIO_VARIABLES = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_SMS_NUMBER",
+                    "TWILIO_WHATSAPP_NUMBER", "TWILIO_PUBLIC_URL")  # fmt: skip
 
 
 def free_port() -> int:
@@ -76,6 +78,8 @@ class Stack:
             "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "LOG_LEVEL": "DEBUG",
+            **{name: "" for name in TWILIO_VARIABLES},
+            "TWILIO_API_BASE_URL": "https://api.twilio.com",
         }
         env.update(self.extra_env)
         return env

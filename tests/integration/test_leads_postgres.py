@@ -32,7 +32,7 @@ def store(database_url, tmp_path, monkeypatch):
 def test_the_schema_is_managed_by_alembic(store):
     with store.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0001"
+    assert version == "0002"
 
 
 def test_a_lead_round_trips_with_encrypted_contact_fields(store):

@@ -1,0 +1,102 @@
+"""SMS and WhatsApp through the Twilio channel: signed webhooks in, Twilio API calls out."""
+
+import itertools
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from tests.integration.conftest import SMS_NUMBER, TWILIO_TOKEN, WHATSAPP_NUMBER
+
+PUBLIC_URL = "https://bot.example-pharmacy.test/webhooks/twilio/webhook"
+_numbers = itertools.count(100)
+
+
+@pytest.fixture
+def phone() -> str:
+    return f"+1415555{next(_numbers):04d}"
+
+
+def post(stack, params, signature=None):
+    if signature is None:
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(PUBLIC_URL, params)
+    return requests.post(
+        f"{stack.url}/webhooks/twilio/webhook",
+        data=params,
+        headers={"X-Twilio-Signature": signature},
+        timeout=30,
+    )
+
+
+def text(stack, twilio_api, sender, body, **extra):
+    before = len(twilio_api.to(sender, wait=0))
+    response = post(stack, {"From": sender, "Body": body, "NumMedia": "0", **extra})
+    assert response.status_code == 204
+    return "\n".join(m["Body"] for m in twilio_api.to(sender, after=before))
+
+
+def test_a_signed_hi_gets_a_reply_from_the_sms_number(stack, twilio_api, phone):
+    reply = text(stack, twilio_api, phone, "hi")
+    assert "IVIG assistant" in reply
+    (last,) = twilio_api.to(phone)[-1:]
+    assert last["From"] == SMS_NUMBER
+
+
+@pytest.mark.parametrize("signature", ["", "forged-signature"])
+def test_unsigned_or_forged_requests_are_refused_and_reach_no_conversation(
+    stack, twilio_api, phone, signature
+):
+    response = post(stack, {"From": phone, "Body": "hi"}, signature=signature)
+    assert response.status_code == 403
+    assert twilio_api.to(phone, wait=0.5) == []
+
+
+def test_buttons_become_numbered_options_and_1_picks_the_first(stack, twilio_api, phone):
+    question = text(stack, twilio_api, phone, "could ivig help me")
+    assert "Reply 1 for For me or 2 for For someone I care for." in question
+    assert "/" not in question.split("Reply")[1]  # no raw payloads
+    assert "What type of myositis" in text(stack, twilio_api, phone, "1")
+
+
+def test_stop_silences_the_number_until_start(stack, twilio_api, phone):
+    text(stack, twilio_api, phone, "hi")
+    assert text(stack, twilio_api, phone, "STOP") == ""
+    assert twilio_api.to(phone, after=len(twilio_api.to(phone, wait=0)), wait=0.5) == []
+    post(stack, {"From": phone, "Body": "what is ivig", "NumMedia": "0"})
+    assert twilio_api.to(phone, after=len(twilio_api.to(phone, wait=0)), wait=1.0) == []
+    assert "subscribed again" in text(stack, twilio_api, phone, "START")
+
+
+def test_help_gives_the_program_hours_and_phone(stack, twilio_api, phone):
+    reply = text(stack, twilio_api, phone, "HELP")
+    assert "AmeriPharma" in reply and "Monday to Friday" in reply and "STOP" in reply
+
+
+def test_whatsapp_senders_are_answered_from_the_whatsapp_number(stack, twilio_api, phone):
+    sender = f"whatsapp:{phone}"
+    assert "Source:" in text(stack, twilio_api, sender, "what is ivig")
+    assert twilio_api.to(sender)[-1]["From"] == f"whatsapp:{WHATSAPP_NUMBER}"
+
+
+def test_a_media_only_message_gets_a_kind_reply_not_an_error(stack, twilio_api, phone):
+    reply = text(stack, twilio_api, phone, "", NumMedia="1", MediaUrl0="https://x.test/a.jpg")
+    assert "in words" in reply
+
+
+def test_sms_replies_are_plain_text(stack, twilio_api, phone):
+    reply = text(stack, twilio_api, phone, "how much ivig do they give for myositis")
+    assert "2 g of IVIG per kg" in reply and "<" not in reply and "**" not in reply
+
+
+def test_on_sms_the_handoff_offers_the_senders_number(stack, twilio_api, phone, receiver):
+    assert "Is that okay?" in text(stack, twilio_api, phone, "can someone call me")
+    text(stack, twilio_api, phone, "1")  # Yes, that's okay
+    text(stack, twilio_api, phone, "Grace Hopper")
+    offer = text(stack, twilio_api, phone, "1")  # Phone call
+    assert f"ending in {phone[-4:]}" in offer
+    assert "best time" in text(stack, twilio_api, phone, "yes")
+    done = text(stack, twilio_api, phone, "morning")
+    reference = done.split("Your reference is ")[1].split(".")[0]
+    assert receiver.wait_for(len(receiver.distinct() | {reference}))
+    (lead,) = [p for p in receiver.accepted if p["reference"] == reference]
+    assert lead["contact"]["phone"] == phone and lead["channel"] == "twilio"
