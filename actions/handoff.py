@@ -7,6 +7,7 @@ worker delivers the signed notification.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any, Dict, List
 
@@ -14,8 +15,11 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy import create_engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.screening import OUTCOME_SLOT, answers_of
+from bot import retention
 from bot.hours import contact_expectation
 from bot.knowledge import knowledge_base
 from bot.leads import contact, service
@@ -23,6 +27,7 @@ from bot.leads.store import Contact, NewLead
 from bot.program import hours_text, phone_text
 from bot.screening.parsing import parse_yes_no
 
+logger = logging.getLogger(__name__)
 FORM = "handoff_form"
 SMS_CHANNELS = {"twilio", "whatsapp"}
 CONSENT_AT_SLOT = "handoff_consent_at"
@@ -208,8 +213,13 @@ class ActionEraseMyData(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         erased = service.store().erase_conversation(tracker.sender_id)
-        what = f"your referral ({erased})" if erased else "no stored referral"
+        try:
+            retention.erase_transcript(create_engine(retention.tracker_url()), tracker.sender_id)
+        except SQLAlchemyError:  # another tracker store: its retention period applies
+            logger.warning("Could not erase the conversation's transcript")
+        what = "your referral" if erased else "no stored referral"
         dispatcher.utter_message(
-            text=f"Done. I deleted {what} and the contact details from this conversation."
+            text=f"Done. I deleted {what}, and your messages and contact details in this "
+            "conversation."
         )
         return [SlotSet(slot, None) for slot in (*CONTACT_SLOTS, CONSENT_AT_SLOT)]

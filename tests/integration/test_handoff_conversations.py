@@ -1,6 +1,7 @@
 """The specialist handoff over REST: consent, contact capture, one stored lead, one signed POST."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -82,6 +83,11 @@ def test_delete_my_information_erases_the_lead(stack, sender, receiver):
     assert "delete" in chat.say("delete my information").lower()
     assert "I deleted your referral" in chat.say("yes")
     assert reference not in leads_cli(stack, "list")
+    with sqlite3.connect(stack.tracker_db) as db:
+        stored = " ".join(d for (d,) in db.execute(
+            "SELECT data FROM events WHERE sender_id = ?", (sender,)))  # fmt: skip
+    assert "Zelda" not in stored and "415-555-0199" not in stored and "4155550199" not in stored
+    assert "Source:" in chat.say("what is ivig")  # the conversation still works
 
 
 def test_a_double_submit_of_the_same_handoff_stores_one_lead(stack, sender):

@@ -43,3 +43,34 @@ def test_the_command_reads_the_tracker_store_from_the_environment(tmp_path, monk
     assert main(["--days", "0"]) == 0
     assert remaining(path) == []
     assert "Deleted 4 conversation events" in capsys.readouterr().out
+
+
+def test_erasing_a_transcript_blanks_typed_text_and_contact_slots_but_keeps_rows(tmp_path):
+    import json
+
+    from bot.retention import erase_transcript
+
+    path = tmp_path / "tracker.db"
+    make_store(path)
+    rows = [
+        ("me", "user", {"event": "user", "text": "call 415-555-0199",
+                        "parse_data": {"text": "call 415-555-0199", "entities": [{"x": 1}]}}),
+        ("me", "slot", {"event": "slot", "name": "contact_phone", "value": "+14155550199"}),
+        ("me", "slot", {"event": "slot", "name": "diagnosis", "value": "dermatomyositis"}),
+        ("me", "bot", {"event": "bot", "text": "Thank you."}),
+        ("other", "user", {"event": "user", "text": "keep me"}),
+    ]  # fmt: skip
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM events")
+        for sender, kind, data in rows:
+            db.execute(
+                "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, 1, ?)",
+                (sender, kind, json.dumps(data)),
+            )
+    assert erase_transcript(create_engine(f"sqlite:///{path}"), "me") == 2
+    with sqlite3.connect(path) as db:
+        stored = [json.loads(d) for (d,) in db.execute("SELECT data FROM events ORDER BY id")]
+    assert len(stored) == 5
+    assert stored[0]["text"] == "[erased]" and stored[0]["parse_data"]["entities"] == []
+    assert stored[1]["value"] is None and stored[2]["value"] == "dermatomyositis"
+    assert stored[4]["text"] == "keep me"
