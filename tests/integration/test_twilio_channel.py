@@ -89,7 +89,7 @@ def test_sms_replies_are_plain_text(stack, twilio_api, phone):
 
 
 def test_on_sms_the_handoff_offers_the_senders_number(stack, twilio_api, phone, receiver):
-    assert "Is that okay?" in text(stack, twilio_api, phone, "can someone call me")
+    assert "OK?" in text(stack, twilio_api, phone, "can someone call me")
     text(stack, twilio_api, phone, "1")  # Yes, that's okay
     text(stack, twilio_api, phone, "Grace Hopper")
     offer = text(stack, twilio_api, phone, "1")  # Phone call
@@ -100,3 +100,10 @@ def test_on_sms_the_handoff_offers_the_senders_number(stack, twilio_api, phone, 
     assert receiver.wait_for(len(receiver.distinct() | {reference}))
     (lead,) = [p for p in receiver.accepted if p["reference"] == reference]
     assert lead["contact"]["phone"] == phone and lead["channel"] == "twilio"
+
+
+def test_sms_gets_its_own_shorter_wording(stack, twilio_api, phone):
+    greeting = text(stack, twilio_api, phone, "hello")
+    first_line = greeting.split("\n\n")[0]
+    assert "not medical advice" in first_line and len(first_line) <= 160
+    assert "Reply 1 for What is IVIG? or 2 for Could IVIG help me?" in greeting
