@@ -7,7 +7,9 @@ readable across restarts and no key is ever committed.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,11 +28,23 @@ def load_key() -> bytes:
         return configured.encode()
     path = key_file()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _create_key_file(path)
+    return path.read_bytes().strip()
+
+
+def _create_key_file(path: Path) -> None:
+    """Writes a new key beside `path`, then links it into place: whoever links first wins, and
+    nobody ever reads a half-written key (several threads or processes may start at once)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(Fernet.generate_key())
-    return path.read_bytes().strip()
+        with contextlib.suppress(FileExistsError):  # another starter won: use its key
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 @lru_cache(maxsize=4)

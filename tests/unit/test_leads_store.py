@@ -98,3 +98,16 @@ def test_a_failed_notification_waits_for_its_backoff(store):
     assert [m for m, _ in store.due(later)] == [message_id]
     store.delivered(message_id)
     assert store.due(later) == [] and store.attempts(message_id) == 2
+
+
+def test_threads_starting_together_share_one_development_key(tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.leads import crypto
+
+    monkeypatch.setenv("LEADS_KEY_FILE", str(tmp_path / "race" / "leads.key"))
+    monkeypatch.delenv("LEADS_ENCRYPTION_KEY", raising=False)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: crypto.load_key(), range(32)))
+    assert len(keys) == 1 and len(next(iter(keys))) == 44
+    assert sorted(p.name for p in (tmp_path / "race").iterdir()) == ["leads.key"]
