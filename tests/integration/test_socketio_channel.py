@@ -1,11 +1,15 @@
 """The web widget's socket.io channel: persisted sessions get replies; foreign origins don't."""
 
+import logging
 import threading
 
 import pytest
 import socketio
 
 ALLOWED = "http://localhost:5005"
+# The client library reports its own normal shutdown ("packet queue is empty") as an error,
+# printed after pytest's summary; keep the test output ending on that summary.
+logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
 
 
 class Widget:
