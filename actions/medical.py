@@ -14,11 +14,6 @@ from bot import boundaries, routing, symptoms
 from bot.knowledge import knowledge_base
 
 
-def _entity_values(tracker: Tracker, name: str) -> List[str]:
-    entities = (tracker.latest_message or {}).get("entities") or []
-    return [str(e["value"]) for e in entities if e.get("entity") == name]
-
-
 class ActionSymptomInfo(Action):
     def name(self) -> str:
         return "action_symptom_info"
@@ -26,7 +21,7 @@ class ActionSymptomInfo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        answer = symptoms.reply(_entity_values(tracker, "symptom"))
+        answer = symptoms.reply(tracker.get_latest_entity_values("symptom"))
         source = knowledge_base().refs_line(answer.refs)
         dispatcher.utter_message(
             text=f"{answer.text}\n\n{source}", buttons=[SCREENING_BUTTON, SPECIALIST_BUTTON]
@@ -47,7 +42,7 @@ class ActionMedicalBoundary(Action):
             message, set(kb.topics), routing.min_topic_confidence()
         )
         result = boundaries.boundary(
-            message.get("text") or "", _entity_values(tracker, "medicine"), selected
+            message.get("text") or "", list(tracker.get_latest_entity_values("medicine")), selected
         )
         text = result.text
         if result.general_topic in kb.topics:

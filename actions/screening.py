@@ -30,6 +30,10 @@ def answers_of(tracker: Tracker) -> Dict[str, Any]:
     return {slot: tracker.get_slot(slot) for slot in flow.SCREENING_SLOTS}
 
 
+def cleared_answers() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in flow.SCREENING_SLOTS]
+
+
 def _message_id(tracker: Tracker) -> str:
     message = tracker.latest_message or {}
     return str(message.get("message_id") or message.get("text") or "")
@@ -211,8 +215,7 @@ class ActionResetScreening(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         dispatcher.utter_message(text="Okay, let's start over.")
-        cleared = [SlotSet(slot, None) for slot in flow.SCREENING_SLOTS]
-        return [*cleared, SlotSet(FAILURES_SLOT, None), SlotSet("requested_slot", None)]
+        return [*cleared_answers(), SlotSet(FAILURES_SLOT, None), SlotSet("requested_slot", None)]
 
 
 class ActionStartScreening(Action):
@@ -226,8 +229,7 @@ class ActionStartScreening(Action):
     ) -> List[EventType]:
         if flow.is_unfinished(answers_of(tracker)):
             return []
-        cleared = [SlotSet(slot, None) for slot in flow.SCREENING_SLOTS]
-        return [*cleared, SlotSet(OUTCOME_SLOT, None), SlotSet("requested_slot", None)]
+        return [*cleared_answers(), SlotSet(OUTCOME_SLOT, None), SlotSet("requested_slot", None)]
 
 
 class ActionPauseScreening(Action):
@@ -251,8 +253,7 @@ class ActionStopScreening(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         dispatcher.utter_message(response="utter_screening_stopped")
-        cleared = [SlotSet(slot, None) for slot in flow.SCREENING_SLOTS]
-        return [*cleared, SlotSet(PAUSED_SLOT, None), SlotSet("requested_slot", None)]
+        return [*cleared_answers(), SlotSet(PAUSED_SLOT, None), SlotSet("requested_slot", None)]
 
 
 class ActionResumeScreening(Action):

@@ -144,3 +144,18 @@ class RateLimiter:
             return False
         window.append(now)
         return True
+
+
+class InputGate:
+    """What every channel applies to a sender's raw message: the rate limit, then `assess`."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or limits_from_env()
+        self.rate_limiter = RateLimiter(self.limits.per_minute)
+
+    def payload(self, sender: str, raw: object, media_only: bool = False) -> str:
+        if not self.rate_limiter.allow(sender):
+            return Assessment("", "too_fast").payload
+        if media_only:
+            return Assessment("", "no_words").payload
+        return assess(raw, self.limits).payload

@@ -37,8 +37,7 @@ def tolerant_json(request: Request) -> Dict[str, Any]:
 
 class SafeRestInput(RestInput):
     def __init__(self, limits: input_policy.Limits | None = None) -> None:
-        self.limits = limits or input_policy.limits_from_env()
-        self.rate_limiter = input_policy.RateLimiter(self.limits.per_minute)
+        self.gate = input_policy.InputGate(limits)
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:
@@ -50,10 +49,7 @@ class SafeRestInput(RestInput):
 
     def _extract_message(self, req: Request) -> str | None:
         body = tolerant_json(req)
-        sender = str(body.get("sender") or "default")
-        if not self.rate_limiter.allow(sender):
-            return input_policy.Assessment("", "too_fast").payload
-        return input_policy.assess(body.get("message"), self.limits).payload
+        return self.gate.payload(str(body.get("sender") or "default"), body.get("message"))
 
     def _extract_input_channel(self, req: Request) -> str:
         return self.name()

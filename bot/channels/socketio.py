@@ -33,14 +33,10 @@ class SafeSocketIOInput(SocketIOInput):
     """`bot.channels.socketio.SafeSocketIOInput` in credentials.yml; name and path unchanged."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        limits = input_policy.limits_from_env()
-        limiter = input_policy.RateLimiter(limits.per_minute)
+        gate = input_policy.InputGate()
 
         async def guarded(message: UserMessage) -> None:
-            if not limiter.allow(str(message.sender_id)):
-                message.text = input_policy.Assessment("", "too_fast").payload
-            else:
-                message.text = input_policy.assess(message.text, limits).payload
+            message.text = gate.payload(str(message.sender_id), message.text)
             await on_new_message(message)
 
         blueprint = super().blueprint(guarded)

@@ -187,8 +187,7 @@ class TwilioInput(InputChannel):
         self.sms_number, self.whatsapp_number = sms_number, whatsapp_number
         self.public_url = public_url
         self.api = TwilioApi(account_sid, auth_token, api_base_url)
-        self.limits = input_policy.limits_from_env()
-        self.rate_limiter = input_policy.RateLimiter(self.limits.per_minute)
+        self.gate = input_policy.InputGate()
 
     def _signed(self, request: Request, params: Dict[str, str]) -> bool:
         if not self.auth_token:
@@ -242,14 +241,8 @@ class TwilioInput(InputChannel):
                 )
                 return response.text("", status=204)
             chosen = choose(text, _last_options.get(sender, []))
-            if chosen is not None:
-                payload = chosen
-            elif not self.rate_limiter.allow(sender):
-                payload = input_policy.Assessment("", "too_fast").payload
-            elif not text.strip() and int(params.get("NumMedia", "0") or 0) > 0:
-                payload = input_policy.Assessment("", "no_words").payload
-            else:
-                payload = input_policy.assess(text, self.limits).payload
+            media_only = not text.strip() and int(params.get("NumMedia", "0") or 0) > 0
+            payload = chosen or self.gate.payload(sender, text, media_only=media_only)
             _last_options.pop(sender, None)
             await on_new_message(
                 UserMessage(payload, output, sender, input_channel=output.channel, metadata=None)

@@ -23,10 +23,14 @@ def key_file() -> Path:
 
 
 def load_key() -> bytes:
-    configured = os.environ.get("LEADS_ENCRYPTION_KEY", "").strip()
+    return _key(os.environ.get("LEADS_ENCRYPTION_KEY", "").strip(), key_file())
+
+
+@lru_cache(maxsize=8)
+def _key(configured: str, path: Path) -> bytes:
+    """Read once per configuration, not once per encrypted field."""
     if configured:
         return configured.encode()
-    path = key_file()
     if not path.exists():
         _create_key_file(path)
     return path.read_bytes().strip()

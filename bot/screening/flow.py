@@ -49,8 +49,13 @@ class Question:
 
 
 @lru_cache(maxsize=1)
+def _questions_file() -> dict[str, Any]:
+    return load_yaml(QUESTIONS_FILE)
+
+
+@lru_cache(maxsize=1)
 def questions() -> tuple[Question, ...]:
-    raw = load_yaml(QUESTIONS_FILE)["questions"]
+    raw = _questions_file()["questions"]
     return tuple(
         Question(
             slot=slot,
@@ -69,7 +74,7 @@ def question(slot: str) -> Question:
 
 
 def max_failed_tries() -> int:
-    return int(load_yaml(QUESTIONS_FILE).get("max_failed_tries", 3))
+    return int(_questions_file().get("max_failed_tries", 3))
 
 
 SCREENING_SLOTS = tuple(q.slot for q in questions())
