@@ -9,6 +9,10 @@ CACHE_DIR ?= $(HOME)/.cache/ivig-assistant
 NLU_MIN_ACCURACY ?= 0.90
 LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
 VENV_REAL := $(CACHE_DIR)/venv-$(LOCK_HASH)
+# The widget's front-end packages (socket.io-client) from the npm registry, keyed the same way.
+WEB_DIR := bot/channels/web
+WEB_HASH := $(shell cat $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json | sha256sum | cut -c1-16)
+WEB_REAL := $(CACHE_DIR)/web-$(WEB_HASH)
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -33,6 +37,12 @@ export TWILIO_SMS_NUMBER ?=
 export TWILIO_WHATSAPP_NUMBER ?=
 export TWILIO_API_BASE_URL ?= https://api.twilio.com
 export TWILIO_PUBLIC_URL ?=
+# Web widget: page origins allowed to open a socket (comma-separated).
+export SOCKETIO_ALLOWED_ORIGINS ?= http://localhost:$(RASA_PORT),http://127.0.0.1:$(RASA_PORT)
+# Agent console: empty keeps it closed; `make run` makes a development token in var/.
+export AGENT_ACCESS_TOKEN ?=
+export AGENT_JWT_SECRET ?=
+export AGENT_SESSION_HOURS ?= 8
 
 .PHONY: help
 help:
@@ -57,9 +67,19 @@ $(VENV_REAL)/.complete:
 	"$(VENV_REAL)/bin/pip" check && \
 	touch "$@"
 
+$(WEB_REAL)/.complete:
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the web widget: apt-get install nodejs npm" >&2; exit 1; }
+	@echo "Installing the widget's packages into $(WEB_REAL)"
+	@rm -rf "$(WEB_REAL)" && mkdir -p "$(WEB_REAL)" && \
+	cp $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json "$(WEB_REAL)/" && \
+	npm ci --prefix "$(WEB_REAL)" --no-audit --no-fund --loglevel=error 2>&1 | grep -v nodedir || true
+	@test -f "$(WEB_REAL)/node_modules/socket.io-client/dist/socket.io.min.js" && touch "$@"
+
 .PHONY: install
-install: $(VENV_REAL)/.complete
+install: $(VENV_REAL)/.complete $(WEB_REAL)/.complete
 	@if [ "$$(readlink $(VENV) 2>/dev/null)" != "$(VENV_REAL)" ]; then rm -rf $(VENV) && ln -s "$(VENV_REAL)" $(VENV); fi
+	@if [ "$$(readlink $(WEB_DIR)/node_modules 2>/dev/null)" != "$(WEB_REAL)/node_modules" ]; then \
+	  rm -rf $(WEB_DIR)/node_modules && ln -s "$(WEB_REAL)/node_modules" $(WEB_DIR)/node_modules; fi
 
 .PHONY: lock
 lock:

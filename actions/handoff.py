@@ -32,6 +32,7 @@ FORM = "handoff_form"
 SMS_CHANNELS = {"twilio", "whatsapp"}
 CONSENT_AT_SLOT = "handoff_consent_at"
 TOPICS_SLOT = "topics_asked"
+LEAD_REFERENCE_SLOT = "lead_reference"
 CONTACT_SLOTS = ("contact_name", "contact_method", "contact_phone", "contact_email", "contact_time")
 READERS = {
     "contact_name": contact.parse_name,
@@ -183,7 +184,9 @@ class ActionCreateLead(Action):
             )
         )
         # The details now live encrypted in the lead; the conversation no longer needs them.
-        return [SlotSet(slot, None) for slot in CONTACT_SLOTS]
+        return [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [
+            SlotSet(LEAD_REFERENCE_SLOT, lead.reference)
+        ]
 
 
 class ActionHandoffDeclined(Action):
@@ -222,4 +225,6 @@ class ActionEraseMyData(Action):
             text=f"Done. I deleted {what}, and your messages and contact details in this "
             "conversation."
         )
-        return [SlotSet(slot, None) for slot in (*CONTACT_SLOTS, CONSENT_AT_SLOT)]
+        return [
+            SlotSet(slot, None) for slot in (*CONTACT_SLOTS, CONSENT_AT_SLOT, LEAD_REFERENCE_SLOT)
+        ]

@@ -6,6 +6,17 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 MODEL=$($BIN/python -m bot.modelfile path)
 
+# The agent console stays closed without a token; on a developer's machine make one in var/.
+if [ -z "${AGENT_ACCESS_TOKEN:-}" ]; then
+  mkdir -p var
+  [ -s var/agent-token ] || (umask 077 && $BIN/python -c 'import secrets; print(secrets.token_urlsafe(24))' > var/agent-token)
+  AGENT_ACCESS_TOKEN=$(cat var/agent-token)
+  export AGENT_ACCESS_TOKEN
+  AGENT_TOKEN_NOTE="development token in var/agent-token"
+else
+  AGENT_TOKEN_NOTE="token from AGENT_ACCESS_TOKEN"
+fi
+
 $BIN/python -m bot.action_server &
 ACTIONS_PID=$!
 trap 'kill $ACTIONS_PID 2>/dev/null || true' EXIT INT TERM
@@ -27,6 +38,8 @@ fi
 cat <<MSG
 
   The assistant is starting on http://${RASA_HOST}:${RASA_PORT} (ready when Rasa logs "Rasa server is up and running").
+  Web chat:         http://localhost:${RASA_PORT}/webhooks/chat/
+  Agent console:    http://localhost:${RASA_PORT}/webhooks/agent/ (${AGENT_TOKEN_NOTE})
   Chat over REST:   curl -s -XPOST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook \\
                       -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what is ivig?"}'
   Or in a terminal: make shell

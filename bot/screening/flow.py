@@ -124,17 +124,22 @@ def stale_answers(answers: Mapping[str, Any]) -> dict[str, None]:
         current.update(found)
 
 
-def summary_lines(answers: Mapping[str, Any], rules: Rules | None = None) -> list[str]:
+def summary_rows(answers: Mapping[str, Any], rules: Rules | None = None) -> list[tuple[str, str]]:
+    """(question label, answer in words) for every question that applies, in order."""
     rules = rules or default_rules()
-    lines = []
+    rows = []
     for slot in required_slots(answers):
-        if slot == "screening_confirmed":
+        if slot == "screening_confirmed" or answers.get(slot) is None:
             continue
         value = answers.get(slot)
         shown = "skipped" if value == SKIPPED else label(rules, slot, value)
         name = question(slot).label
-        lines.append(f"- {name[0].upper()}{name[1:]}: {shown}")
-    return lines
+        rows.append((f"{name[0].upper()}{name[1:]}", shown))
+    return rows
+
+
+def summary_lines(answers: Mapping[str, Any], rules: Rules | None = None) -> list[str]:
+    return [f"- {name}: {shown}" for name, shown in summary_rows(answers, rules)]
 
 
 def slot_to_change(text: str, answers: Mapping[str, Any]) -> str | None:

@@ -2,6 +2,7 @@ import itertools
 
 import pytest
 
+from tests.browser import chromium
 from tests.fake_twilio import FakeTwilio
 from tests.integration.servers import Stack
 from tests.receiver import Receiver
@@ -10,6 +11,8 @@ _senders = itertools.count()
 WEBHOOK_SECRET = "integration-webhook-secret"
 TWILIO_SID, TWILIO_TOKEN = "AC" + "0" * 32, "integration-twilio-token"
 SMS_NUMBER, WHATSAPP_NUMBER = "+15005550006", "+15005550007"
+AGENT_TOKEN = "integration-agent-access-token"
+LOGIN_WINDOW = 2.0  # seconds a client stays locked out after too many wrong tokens
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +51,20 @@ def stack(tmp_path_factory, receiver, twilio_api):
         "TWILIO_API_BASE_URL": twilio_api.base_url,
         "TWILIO_PUBLIC_URL": "https://bot.example-pharmacy.test",
     }
-    running = Stack(workdir, extra_env={**leads, **twilio}).start()
+    agent = {"AGENT_ACCESS_TOKEN": AGENT_TOKEN, "AGENT_LOGIN_WINDOW_SECONDS": str(LOGIN_WINDOW)}
+    running = Stack(workdir, extra_env={**leads, **twilio, **agent})
+    # The widget page is opened from the stack's own origin; the socket.io test's page origin.
+    running.extra_env["SOCKETIO_ALLOWED_ORIGINS"] = f"{running.url},http://localhost:5005"
+    running.start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (installed by the tests when missing)."""
+    with chromium() as running:
+        yield running
 
 
 @pytest.fixture

@@ -1,0 +1,55 @@
+"""The agent's side panel: answers in words, the outcome with reasons, flags, the referral."""
+
+from bot.agent.panel import panel
+
+FINISHED = {
+    "for_whom": "self", "diagnosis": "dermatomyositis", "first_line_tried": "both",
+    "first_line_result": "not_enough", "ivig_status": "no", "iga_status": "normal",
+    "severe_reaction": "no", "weight_kg": 70.0, "insurance": "medicare", "us_state": "OR",
+    "has_doctor": "neurologist", "screening_confirmed": True,
+}  # fmt: skip
+
+
+def user(text: str, intent: str) -> dict:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def test_a_new_call_shows_nothing_yet():
+    shown = panel({}, [])
+    assert shown["answers"] == [] and shown["outcome"] is None and shown["safety_flags"] == []
+    assert shown["referral"] == {"status": "none"} and shown["in_screening"] is False
+
+
+def test_answers_so_far_are_labelled_in_words_and_the_outcome_waits_for_the_end():
+    shown = panel({"for_whom": "self", "diagnosis": "dermatomyositis", "weight_kg": 70.0,
+                   "requested_slot": "first_line_tried"}, [])  # fmt: skip
+    assert {"question": "Diagnosis", "answer": "dermatomyositis"} in shown["answers"]
+    assert shown["in_screening"] and shown["outcome"] is None
+
+
+def test_a_finished_screening_shows_each_outcome_with_its_reasons():
+    shown = panel({**FINISHED, "screening_outcome": ["specialist_review"]}, [])
+    (review,) = [o for o in shown["outcome"]["outcomes"] if "specialist review" in o["title"]]
+    assert any("dermatomyositis" in reason for reason in review["reasons"])
+    assert all(row["question"] != "Screening confirmed" for row in shown["answers"])
+
+
+def test_emergencies_self_harm_and_medicine_questions_are_flagged_in_order():
+    events = [
+        user("what is ivig", "faq"),
+        user("I can't breathe", "emergency"),
+        user("I want to kill myself", "emergency"),
+        user("should I stop my prednisone", "medication_advice"),
+    ]
+    flags = panel({}, events)["safety_flags"]
+    assert [f["kind"] for f in flags] == ["emergency", "emergency", "medicine"]
+    assert "breathing" in flags[0]["label"] and "self-harm" in flags[1]["label"]
+
+
+def test_the_referral_shows_consent_then_the_reference():
+    assert panel({"handoff_consent_at": "2026-11-25T10:00:00+00:00"}, [])["referral"][
+        "status"
+    ].startswith("consent given")
+    assert panel({"lead_reference": "IVIG-7K2Q"}, [])["referral"] == {
+        "status": "created", "reference": "IVIG-7K2Q",
+    }  # fmt: skip
