@@ -107,3 +107,18 @@ def test_sms_gets_its_own_shorter_wording(stack, twilio_api, phone):
     first_line = greeting.split("\n\n")[0]
     assert "not medical advice" in first_line and len(first_line) <= 160
     assert "Reply 1 for What is IVIG? or 2 for Could IVIG help me?" in greeting
+
+
+def test_sms_menu_of_topics_is_short_with_four_numbered_options(stack, twilio_api, phone):
+    menu = text(stack, twilio_api, phone, "what can you do")
+    assert len(menu) <= 320
+    assert (
+        "Reply 1 for Myositis, 2 for IVIG, 3 for Could IVIG help me? or 4 for A specialist." in menu
+    )
+    assert text(stack, twilio_api, phone, "1").startswith("Myositis means inflammation")
+
+
+def test_sms_screening_opens_with_the_keywords_a_texter_can_use(stack, twilio_api, phone):
+    question = text(stack, twilio_api, phone, "could ivig help me")
+    assert "Text WHY, SKIP or STOP any time" in question
+    assert len(question) <= 320
