@@ -27,6 +27,9 @@ export ACTION_SERVER_TOKEN ?=
 export TRACKER_STORE_TYPE ?= SQL
 export TRACKER_DB_DIALECT ?= sqlite
 export TRACKER_DB_NAME ?= $(CURDIR)/ivig-tracker.db
+# Scale-out (README, "From one machine to a cluster"): shared tracker and lock stores.
+export TRACKER_DB_URL ?=
+export LOCK_STORE_URL ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false

@@ -24,23 +24,15 @@ from sqlalchemy import (
     table,
     update,
 )
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Engine, make_url
 
 
 def tracker_url() -> URL:
     """The tracker store's URL, from the same variables endpoints.yml reads."""
+    if os.environ.get("TRACKER_DB_URL"):
+        return make_url(os.environ["TRACKER_DB_URL"])
     dialect = os.environ.get("TRACKER_DB_DIALECT", "sqlite")
-    name = os.environ.get("TRACKER_DB_NAME", "ivig-tracker.db")
-    if dialect == "sqlite":
-        return URL.create("sqlite", database=name)
-    return URL.create(
-        dialect,
-        username=os.environ.get("TRACKER_DB_USER") or None,
-        password=os.environ.get("TRACKER_DB_PASSWORD") or None,
-        host=os.environ.get("TRACKER_DB_HOST") or None,
-        port=int(os.environ["TRACKER_DB_PORT"]) if os.environ.get("TRACKER_DB_PORT") else None,
-        database=name,
-    )
+    return URL.create(dialect, database=os.environ.get("TRACKER_DB_NAME", "ivig-tracker.db"))
 
 
 EVENTS = table("events", column("timestamp", Float))

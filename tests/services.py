@@ -1,4 +1,4 @@
-"""Throwaway database servers on loopback for integration tests (PostgreSQL for now).
+"""Throwaway PostgreSQL and Redis servers on loopback for integration tests.
 
 The server runs as the `postgres` system user in a temporary directory, listens only on
 127.0.0.1 at a free port with trust authentication, and is removed afterwards.
@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,3 +57,34 @@ def postgres_server() -> Iterator[str]:
         if (data / "postmaster.pid").exists():
             _as_postgres(f"{bin_dir}/pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """Yields the URL of a fresh, memory-only Redis server (Debian's, installed when missing)."""
+    binary = subprocess.run(
+        ["bash", str(PROJECT_ROOT / "scripts" / "ensure-debian.sh"), "/usr/bin/redis-server",
+         "redis-server"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    port = _free_port()
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("Redis did not start") from None
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,8 @@ class Stack:
             "ACTION_SERVER_TOKEN": self.action_token,
             "TRACKER_DB_DIALECT": "sqlite",
             "TRACKER_DB_NAME": str(self.tracker_db),
+            "TRACKER_DB_URL": "",
+            "LOCK_STORE_URL": "",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -104,17 +106,12 @@ class Stack:
         model = self.workdir / "elsewhere" / source.name
         model.parent.mkdir(parents=True)
         shutil.copy(source, model)
+        self.model = model
 
         actions, actions_log = self._spawn(
             "actions", [str(BIN / "python"), "-m", "bot.action_server"]
         )
-        rasa_command = [
-            str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", "endpoints.yml",
-            "--credentials", "credentials.yml", "--interface", "127.0.0.1",
-            "--port", str(self.rasa_port), "--enable-api", "--auth-token", self.api_token,
-            "--debug",  # the most verbose logs, so the privacy test sees every line
-        ]  # fmt: skip
-        rasa, rasa_log = self._spawn("rasa", rasa_command)
+        rasa, rasa_log = self._spawn_rasa("rasa", self.rasa_port)
         wait_until(
             lambda: requests.get(f"{self.action_url}/health", timeout=2).ok,
             90,
@@ -122,8 +119,24 @@ class Stack:
             actions_log,
         )
         wait_until(lambda: self.send("readiness-probe", "hi") is not None, 240, rasa, rasa_log)
-        self.model = model
         return self
+
+    def _spawn_rasa(self, name: str, port: int) -> tuple[subprocess.Popen, Path]:
+        command = [
+            str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml", "--interface", "127.0.0.1",
+            "--port", str(port), "--enable-api", "--auth-token", self.api_token,
+            "--debug",  # the most verbose logs, so the privacy test sees every line
+        ]  # fmt: skip
+        return self._spawn(name, command)
+
+    def replica(self) -> Stack:
+        """Another Rasa server on the same model, action server and stores (a replica)."""
+        other = replace(self, rasa_port=free_port(), processes=self.processes)
+        other.model = self.model
+        rasa, log = other._spawn_rasa(f"rasa-{other.rasa_port}", other.rasa_port)
+        wait_until(lambda: other.send("readiness-probe", "hi") is not None, 240, rasa, log)
+        return other
 
     def stop(self) -> None:
         for process in self.processes:
@@ -145,6 +158,15 @@ class Stack:
 
     def texts(self, sender: str, message: str) -> list[str]:
         return [m.get("text", "") for m in self.send(sender, message) or []]
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        reply = requests.get(
+            f"{self.url}/conversations/{sender}/tracker",
+            params={"token": self.api_token},
+            timeout=30,
+        )
+        reply.raise_for_status()
+        return reply.json()
 
     def parse(self, text: str) -> dict[str, Any]:
         reply = requests.post(

@@ -40,9 +40,19 @@ def test_the_command_reads_the_tracker_store_from_the_environment(tmp_path, monk
     make_store(path)
     monkeypatch.setenv("TRACKER_DB_DIALECT", "sqlite")
     monkeypatch.setenv("TRACKER_DB_NAME", str(path))
+    monkeypatch.delenv("TRACKER_DB_URL", raising=False)
     assert main(["--days", "0"]) == 0
     assert remaining(path) == []
     assert "Deleted 4 conversation events" in capsys.readouterr().out
+
+
+def test_a_tracker_db_url_wins_over_dialect_and_name_as_in_endpoints_yml(tmp_path, monkeypatch):
+    path = tmp_path / "shared.db"
+    make_store(path)
+    monkeypatch.setenv("TRACKER_DB_NAME", str(tmp_path / "other.db"))
+    monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{path}")
+    assert main(["--days", "0"]) == 0
+    assert remaining(path) == []
 
 
 def test_erasing_a_transcript_blanks_typed_text_and_contact_slots_but_keeps_rows(tmp_path):
