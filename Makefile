@@ -129,3 +129,8 @@ test-rasa: install  ## rasa test (stories and held-out NLU) and the accuracy gat
 	    --fail-on-prediction-errors --out reports/rasa-test > reports/rasa-test.log 2>&1 \
 	  || { tail -n 60 reports/rasa-test.log; exit 1; }
 	@$(PY) -m bot.evaluation gate reports/rasa-test --min $(NLU_MIN_ACCURACY)
+
+# ---------------------------------------------------------------- benchmark
+.PHONY: bench
+bench: install  ## this bot vs a stock `rasa init` bot: latency, throughput, start-up, memory, training
+	@$(PY) -m tests.bench

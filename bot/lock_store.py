@@ -32,6 +32,8 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import rasa_speedups
+
 logger = logging.getLogger(__name__)
 
 # A missed wake-up (a replica restarting, a dropped pub/sub message) costs at most this.
@@ -234,6 +236,7 @@ class FairLockStore(LockStore):
             queue = LocalTicketQueue()
         self.queue = queue
         logger.debug("Lock store: %s", type(queue).__name__)
+        rasa_speedups.install()
         super().__init__()
 
     @asynccontextmanager

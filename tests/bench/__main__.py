@@ -1,0 +1,135 @@
+"""`python -m tests.bench` (`make bench`): see the package docstring."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import platform
+import shutil
+import tempfile
+from pathlib import Path
+
+import rasa
+import yaml
+
+from bot import PROJECT_ROOT
+from tests.bench import report
+from tests.bench.bots import Server, free_port, stock_bot, this_bot
+from tests.bench.load import converse
+from tests.integration.test_screening_conversations import HAPPY
+
+# The stock bot's own conversation (its greet, mood, bot-challenge and goodbye rules and stories).
+STOCK_TURNS = ["hello", "I am great", "are you a bot?", "I am sad", "yes", "bye"]
+FAQ_TURNS = [
+    "hi",
+    "what is myositis",
+    "what is ivig",
+    "how is ivig given",
+    "what are the side effects of ivig",
+    "what is the usual dose of ivig",
+    "can I get ivig at home",
+    "thanks",
+]
+SCREENING_TURNS = ["could ivig help me", *HAPPY, "looks right"]
+
+
+def measure(server: Server, scenarios: dict[str, list[str]], users: int) -> dict:
+    """One user, then `users` at once, through every scenario; bounded request counts."""
+    figures: dict[str, dict[str, dict]] = {}
+    for name, script in scenarios.items():
+        single = max(1, 48 // len(script))
+        figures[name] = {
+            "1": dataclasses.asdict(converse(server.url, 1, single, script, f"{name}-1")),
+            str(users): dataclasses.asdict(
+                converse(server.url, users, 2, script, f"{name}-{users}")
+            ),
+        }
+        print(f"  {server.name} {name}: {figures[name]}", flush=True)
+    return {
+        "seconds_to_first_answer": round(server.seconds_to_first_answer, 2),
+        "scenarios": figures,
+        "peak_rss_mb": server.peak_rss_mb(),
+    }
+
+
+def ivig_server(name: str, model: Path, workdir: Path, tracker: str) -> Server:
+    action_port = free_port()
+    env = {
+        "ACTION_SERVER_PORT": str(action_port),
+        "ACTION_SERVER_HOST": "127.0.0.1",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "ACTION_SERVER_TOKEN": "",
+        "TRACKER_DB_DIALECT": "sqlite",
+        "TRACKER_DB_NAME": str(workdir / f"{name}-tracker.db"),
+        "TRACKER_DB_URL": "",
+        "LOCK_STORE_URL": "",
+        "DATABASE_URL": f"sqlite:///{workdir / f'{name}-leads.db'}",
+        "LEADS_KEY_FILE": str(workdir / "leads.key"),
+        "LEADS_WEBHOOK_URL": "",
+        "RATE_LIMIT_PER_MINUTE": "100000",
+    }
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
+    if tracker == "memory":
+        del endpoints["tracker_store"]
+    path = workdir / f"{name}-endpoints.yml"
+    path.write_text(yaml.safe_dump(endpoints))
+    return Server(name, PROJECT_ROOT, model, workdir, path, env, with_actions=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports")
+    args = parser.parse_args()
+    cache = Path(os.environ.get("CACHE_DIR", Path.home() / ".cache" / "ivig-assistant"))
+    workdir = Path(tempfile.mkdtemp(prefix="ivig-bench-"))
+    print(f"Working in {workdir}", flush=True)
+
+    stock_project, stock_model, stock_train = stock_bot(cache)
+    model, train_seconds = this_bot(workdir)
+    results = {
+        "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "rasa": rasa.__version__,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "users": args.users,
+        "training_seconds": {"stock": stock_train, "ivig": round(train_seconds, 1)},
+        "servers": {},
+    }
+    runs = [
+        (Server("stock", stock_project, stock_model, workdir), {"turn": STOCK_TURNS}),
+        (ivig_server("ivig", model, workdir, "sql"),
+         {"faq": FAQ_TURNS, "screening": SCREENING_TURNS}),
+        (ivig_server("ivig-memory", model, workdir, "memory"), {"faq": FAQ_TURNS}),
+    ]  # fmt: skip
+    for server, scenarios in runs:
+        print(f"Starting {server.name} ...", flush=True)
+        try:
+            server.start()
+            results["servers"][server.name] = measure(server, scenarios, args.users)
+        finally:
+            server.stop()
+
+    print()
+    print(report.table(results))
+    figures = report.ratios(results, "ivig")
+    results["against_stock"] = figures
+    print("\nTargets (this bot as `make run` starts it: SQL tracker store on SQLite):")
+    for label, value, op, bound, met in report.verdicts(figures):
+        print(f"  {'met ' if met else 'MISS'}  {label}: {value} (target {op} {bound})")
+    in_memory = report.ratios(results, "ivig-memory")
+    results["against_stock_in_memory_tracker"] = in_memory
+    print(
+        "  (with the in-memory tracker store, as the stock bot runs: p50 ratio "
+        f"{in_memory['ratio_p50_1']}, throughput ratio {in_memory['ratio_throughput_20']})"
+    )
+    data, picture = report.write(results, args.out)
+    print(f"\nWrote {data.relative_to(PROJECT_ROOT)} and {picture.relative_to(PROJECT_ROOT)}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
