@@ -32,7 +32,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_speedups
+from bot import rasa_patches
 
 logger = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ class FairLockStore(LockStore):
             queue = LocalTicketQueue()
         self.queue = queue
         logger.debug("Lock store: %s", type(queue).__name__)
-        rasa_speedups.install()
+        rasa_patches.install()
         super().__init__()
 
     @asynccontextmanager

@@ -39,7 +39,7 @@ def measure(server: Server, scenarios: dict[str, list[str]], users: int) -> dict
     """One user, then `users` at once, through every scenario; bounded request counts."""
     figures: dict[str, dict[str, dict]] = {}
     for name, script in scenarios.items():
-        single = max(1, 48 // len(script))
+        single = max(1, 96 // len(script))
         figures[name] = {
             "1": dataclasses.asdict(converse(server.url, 1, single, script, f"{name}-1")),
             str(users): dataclasses.asdict(

@@ -1,0 +1,100 @@
+"""The Rasa 3.6 patches (bot/rasa_patches.py) change how fast, never what comes out."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import yaml
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.utils.tensorflow.models import RasaModel
+
+from bot import PROJECT_ROOT, modelfile, rasa_patches
+
+
+def heldout_texts(limit: int = 120) -> list[str]:
+    texts: list[str] = []
+    for block in yaml.safe_load((PROJECT_ROOT / "tests/nlu/heldout.yml").read_text())["nlu"]:
+        texts += [line[2:].strip() for line in block["examples"].splitlines() if line[:2] == "- "]
+    return texts[:limit]
+
+
+def parse_all(agent: Agent, texts: list[str]) -> list[dict]:
+    async def parse() -> list[dict]:
+        results = []
+        for text in texts:
+            result = await agent.parse_message(text)
+            results.append(
+                {
+                    "intent": result["intent"],
+                    "ranking": result["intent_ranking"],
+                    "faq": result.get("response_selector", {}).get("faq", {}).get("response"),
+                    "entities": result["entities"],
+                }
+            )
+        return results
+
+    return asyncio.run(parse())
+
+
+@pytest.fixture(scope="module")
+def model_path():
+    path = modelfile.model_path()
+    if not path.exists():
+        pytest.fail("No trained model: run `make train` (make test does).")
+    return str(path)
+
+
+def test_a_model_loaded_the_fast_way_predicts_exactly_what_rasas_loader_predicts(model_path):
+    texts = heldout_texts()
+    rasa_patches.uninstall()
+    stock = Agent.load(model_path)
+    assert not isinstance(stock.processor.graph_runner, rasa_patches.OrderedGraphRunner)
+    expected = parse_all(stock, texts)
+    rasa_patches.install()
+    patched = Agent.load(model_path)
+    assert isinstance(patched.processor.graph_runner, rasa_patches.OrderedGraphRunner)
+    assert parse_all(patched, texts) == expected
+
+
+def test_a_valid_action_server_reply_passes_validation():
+    rasa_patches.install()
+    reply = {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "hi"}]}
+    assert RemoteAction("action_x", None)._validate_action_result(reply)
+
+
+def test_an_invalid_action_server_reply_is_refused_with_rasas_message():
+    rasa_patches.install()
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        RemoteAction("action_x", None)._validate_action_result({"events": "not a list"})
+
+
+def test_installing_twice_changes_nothing():
+    rasa_patches.install()
+    load, validate = RasaModel.load, RemoteAction._validate_action_result
+    rasa_patches.install()
+    assert (RasaModel.load, RemoteAction._validate_action_result) == (load, validate)
+
+
+def test_a_json_button_payload_is_sent_as_written_without_logging_slot_values(caplog):
+    from rasa.core.nlg import interpolator
+
+    rasa_patches.install()
+    slots = {"contact_phone": "+14155550142", "contact_name": "Pat Doe"}
+    payload = '/faq{"faq_topic": "what_is_ivig"}'
+    with caplog.at_level("DEBUG"):
+        assert interpolator.interpolate({"payload": payload}, slots) == {"payload": payload}
+    assert not [r for r in caplog.records if r.levelno >= 30]
+    assert "4155550142" not in caplog.text and "Pat Doe" not in caplog.text
+
+
+def test_slot_placeholders_are_still_filled():
+    from rasa.core.nlg import interpolator
+
+    rasa_patches.install()
+    assert interpolator.interpolate_text("Thanks, {contact_name}.", {"contact_name": "Pat"}) == (
+        "Thanks, Pat."
+    )
+    assert interpolator.interpolate_text("{{kept}}", {}) == "{kept}"

@@ -1,0 +1,193 @@
+"""The caching SQL tracker store against Rasa's own, on SQLite and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+
+from bot import PROJECT_ROOT, retention
+from bot.tracker_store import CachedSQLTrackerStore
+from tests.services import postgres_server
+
+DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        return {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    url = request.getfixturevalue("postgres_url")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS events"))
+    engine.dispose()
+    return {"host": url}
+
+
+def cached(database, **kwargs) -> CachedSQLTrackerStore:
+    return CachedSQLTrackerStore(domain=DOMAIN, **database, **kwargs)
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def turn(text: str, answer: str, **slots) -> list:
+    events = [
+        UserUttered(text, {"name": "faq", "confidence": 0.9}),
+        *(SlotSet(name, value) for name, value in slots.items()),
+        ActionExecuted("utter_answer"),
+        BotUttered(answer),
+        ActionExecuted("action_listen"),
+    ]
+    return events
+
+
+async def converse(store, sender: str, turns: list[list]) -> None:
+    """Each turn reads the conversation once and stores what it added, as Rasa's processor does."""
+    for events in turns:
+        tracker = await store.get_or_create_tracker(sender)
+        for event in events:
+            tracker.update(event)
+        await store.save(tracker)
+
+
+def rows(store, sender: str) -> list[tuple]:
+    """The stored events, without their timestamps (two conversations started apart)."""
+    with store.engine.connect() as connection:
+        result = connection.execute(
+            sa.text(
+                "SELECT type_name, intent_name, action_name, data FROM events "
+                "WHERE sender_id = :sender ORDER BY id"
+            ),
+            {"sender": sender},
+        )
+        stored = []
+        for type_name, intent, action, data in result:
+            event = json.loads(data)
+            event.pop("timestamp", None)
+            stored.append((type_name, intent, action, event))
+        return stored
+
+
+@contextmanager
+def statements(store) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    sa.event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", record)
+
+
+TURNS = [
+    turn("what is ivig", "IVIG is ...", last_topic="what_is_ivig"),
+    turn("side effects?", "Headache ...", diagnosis="dermatomyositis"),
+    turn("thanks", "You're welcome."),
+]
+
+
+def test_a_conversation_is_stored_row_for_row_as_rasas_own_store_stores_it(database):
+    ours = cached(database)
+    run(converse(ours, "ours", TURNS))
+    ours.engine.dispose()
+    theirs = SQLTrackerStore(domain=DOMAIN, **database)
+    # The same events, replayed through Rasa's store under another sender id.
+    tracker = run(ours.retrieve("ours"))
+    copy = run(theirs.get_or_create_tracker("theirs"))
+    for event in list(tracker.events)[len(copy.events) :]:
+        copy.update(event)
+    run(theirs.save(copy))
+    assert rows(ours, "ours") == rows(theirs, "theirs")
+    assert len(rows(ours, "ours")) == len(tracker.events)
+
+
+def test_a_continuing_conversation_reads_only_the_rows_added_since(database):
+    store = cached(database)
+    run(converse(store, "c", TURNS[:2]))
+    with statements(store) as seen:
+        run(converse(store, "c", TURNS[2:]))
+    selects = [s for s in seen if s.startswith("SELECT")]
+    assert len(selects) == 1 and "events.id >" in selects[0]
+    assert not any("count(" in s.lower() for s in seen)
+    tracker = run(store.retrieve("c"))
+    assert tracker.get_slot("diagnosis") == "dermatomyositis"
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [
+        "what is ivig", "side effects?", "thanks",
+    ]  # fmt: skip
+
+
+def test_turns_another_replica_stored_are_seen_and_continued(database):
+    one, two = cached(database), cached(database)
+    run(converse(one, "shared", TURNS[:1]))
+    run(converse(two, "shared", TURNS[1:2]))  # two reads what one stored
+    run(converse(one, "shared", TURNS[2:]))  # one catches up on what two stored
+    tracker = run(two.retrieve("shared"))
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [
+        "what is ivig", "side effects?", "thanks",
+    ]  # fmt: skip
+    assert tracker.get_slot("diagnosis") == "dermatomyositis"
+    expected = len(run(one.retrieve("shared")).events)
+    assert len(rows(one, "shared")) == expected  # nothing stored twice
+
+
+def test_after_an_erasure_the_erased_words_are_not_served_from_memory(database, monkeypatch):
+    store = cached(database)
+    run(converse(store, "erase", [turn("call me at 415-555-0142", "Thanks.")]))
+    assert run(store.retrieve("erase")) is not None  # cached now
+    # The action server rewrites the rows during action_erase_my_data, then Rasa saves.
+    retention.erase_transcript(store.engine, "erase")
+    run(converse(store, "erase", [[ActionExecuted("action_erase_my_data")]]))
+    texts = [e.text for e in run(store.retrieve("erase")).events if isinstance(e, UserUttered)]
+    assert texts == [retention.ERASED]
+
+
+def test_a_new_session_is_read_back_from_the_database(database):
+    store = cached(database)
+    run(converse(store, "s", TURNS[:1]))
+    run(converse(store, "s", [[ActionExecuted("action_session_start"), SessionStarted()]]))
+    run(converse(store, "s", TURNS[1:2]))
+    tracker = run(store.retrieve("s"))
+    texts = [e.text for e in tracker.events if isinstance(e, UserUttered)]
+    assert texts == ["side effects?"]  # only the latest session, as Rasa's store returns
+
+
+def test_the_cache_keeps_a_bounded_number_of_recent_conversations(database):
+    store = cached(database, cache_conversations=2)
+    for sender in ("a", "b", "c"):
+        run(converse(store, sender, TURNS[:2]))
+    assert list(store._cache) == ["b", "c"]
+    assert run(store.retrieve("a")).get_slot("diagnosis") == "dermatomyositis"  # from the db
+
+
+def test_cached_conversations_expire(database):
+    store = cached(database, cache_seconds=0.001)
+    run(converse(store, "old", TURNS[:2]))
+    with statements(store) as seen:
+        tracker = run(store.retrieve("old"))
+    assert any("max(events.timestamp)" in s for s in seen)  # Rasa's full session query
+    assert tracker.get_slot("diagnosis") == "dermatomyositis"
