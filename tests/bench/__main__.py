@@ -17,7 +17,7 @@ import yaml
 from bot import PROJECT_ROOT
 from tests.bench import report
 from tests.bench.bots import Server, free_port, stock_bot, this_bot
-from tests.bench.load import converse
+from tests.bench.load import converse, long_conversation
 from tests.integration.test_screening_conversations import HAPPY
 
 # The stock bot's own conversation (its greet, mood, bot-challenge and goodbye rules and stories).
@@ -35,9 +35,16 @@ FAQ_TURNS = [
 SCREENING_TURNS = ["could ivig help me", *HAPPY, "looks right"]
 
 
+LONG_TURNS = 120
+
+
 def measure(server: Server, scenarios: dict[str, list[str]], users: int) -> dict:
     """One user, then `users` at once, through every scenario; bounded request counts."""
     figures: dict[str, dict[str, dict]] = {}
+    first_script = next(iter(scenarios.values()))
+    long = long_conversation(server.url, first_script, LONG_TURNS)
+    if long:
+        print(f"  {server.name} long conversation: {long}", flush=True)
     for name, script in scenarios.items():
         single = max(1, 96 // len(script))
         figures[name] = {
@@ -49,6 +56,7 @@ def measure(server: Server, scenarios: dict[str, list[str]], users: int) -> dict
         print(f"  {server.name} {name}: {figures[name]}", flush=True)
     return {
         "seconds_to_first_answer": round(server.seconds_to_first_answer, 2),
+        "long_conversation": long,
         "scenarios": figures,
         "peak_rss_mb": server.peak_rss_mb(),
     }
@@ -73,6 +81,8 @@ def ivig_server(name: str, model: Path, workdir: Path, tracker: str) -> Server:
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
     if tracker == "memory":
         del endpoints["tracker_store"]
+    elif tracker == "rasa-sql":  # Rasa's own SQL store, for comparison with ours
+        endpoints["tracker_store"]["type"] = "SQL"
     path = workdir / f"{name}-endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints))
     return Server(name, PROJECT_ROOT, model, workdir, path, env, with_actions=True)
@@ -103,6 +113,7 @@ def main() -> int:
         (ivig_server("ivig", model, workdir, "sql"),
          {"faq": FAQ_TURNS, "screening": SCREENING_TURNS}),
         (ivig_server("ivig-memory", model, workdir, "memory"), {"faq": FAQ_TURNS}),
+        (ivig_server("ivig-rasa-sql", model, workdir, "rasa-sql"), {"faq": FAQ_TURNS}),
     ]  # fmt: skip
     for server, scenarios in runs:
         print(f"Starting {server.name} ...", flush=True)

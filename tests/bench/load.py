@@ -86,3 +86,27 @@ async def _converse(
         started = time.perf_counter()
         await asyncio.gather(*(user(number) for number in range(users)))
     return Figures.of(latencies, errors, time.perf_counter() - started)
+
+
+def long_conversation(url: str, script: Sequence[str], turns: int) -> dict[str, float]:
+    """One conversation of `turns` messages: how its last turns compare with its first."""
+    latencies: list[float] = []
+
+    async def run() -> None:
+        async with aiohttp.ClientSession() as session:
+            sender = f"long-{time.monotonic_ns()}"
+            for turn in range(turns):
+                started = time.perf_counter()
+                async with session.post(
+                    f"{url}/webhooks/rest/webhook",
+                    json={"sender": sender, "message": script[turn % len(script)]},
+                ) as reply:
+                    await reply.json()
+                latencies.append(time.perf_counter() - started)
+
+    asyncio.run(run())
+    return {
+        "turns": turns,
+        "first_10_p50_ms": round(statistics.median(latencies[:10]) * 1000, 1),
+        "last_10_p50_ms": round(statistics.median(latencies[-10:]) * 1000, 1),
+    }

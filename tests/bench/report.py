@@ -64,6 +64,17 @@ def table(results: dict[str, Any]) -> str:
             f"{rss['rasa']:>19.0f} / {rss.get('actions', 0):.0f}"
         )
     lines.append("")
+    lines.append(
+        f"{'server':<14} {'long conversation: p50 of the first 10 turns -> the last 10':>60}"
+    )
+    for name, server in results["servers"].items():
+        long = server["long_conversation"]
+        if long:
+            lines.append(
+                f"{name:<14} {long['first_10_p50_ms']:>8.1f} ms -> {long['last_10_p50_ms']:.1f} ms "
+                f"(turn {long['turns']})"
+            )
+    lines.append("")
     lines.append("training from scratch: " + ", ".join(
         f"{k} {v:.0f} s" for k, v in results["training_seconds"].items()))  # fmt: skip
     return "\n".join(lines)

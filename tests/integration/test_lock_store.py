@@ -15,6 +15,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import lock_store as lock_store_module
 from bot.lock_store import FairLockStore, LocalTicketQueue, RedisTicketQueue
+from tests import aio
 from tests.services import redis_server
 
 _prefixes = iter(range(10**6))
@@ -59,7 +60,7 @@ def test_turns_of_one_conversation_run_one_at_a_time_in_arrival_order(make_store
         await asyncio.gather(*tasks)
         return log
 
-    log = asyncio.run(scenario())
+    log = aio.run(scenario())
     _assert_one_at_a_time(log)
     assert [name for event, name in log if event == "start"] == list(range(6))
 
@@ -73,7 +74,7 @@ def test_different_conversations_do_not_wait_for_each_other(make_store):
         await first
         return log
 
-    assert asyncio.run(scenario())[:3] == [("start", "a"), ("start", "b"), ("end", "b")]
+    assert aio.run(scenario())[:3] == [("start", "a"), ("start", "b"), ("end", "b")]
 
 
 def test_a_waiting_turn_is_woken_when_the_previous_one_ends_not_by_polling(make_store, monkeypatch):
@@ -88,7 +89,7 @@ def test_a_waiting_turn_is_woken_when_the_previous_one_ends_not_by_polling(make_
         await first
         return log
 
-    _assert_one_at_a_time(asyncio.run(scenario()))
+    _assert_one_at_a_time(aio.run(scenario()))
 
 
 def test_a_turn_that_fails_still_releases_the_conversation(make_store):
@@ -99,7 +100,7 @@ def test_a_turn_that_fails_still_releases_the_conversation(make_store):
                 raise RuntimeError("the action server went away")
         await asyncio.wait_for(_turn(store, "c", [], "next"), 5)
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_a_cancelled_waiter_does_not_block_the_turns_after_it(make_store):
@@ -115,7 +116,7 @@ def test_a_cancelled_waiter_does_not_block_the_turns_after_it(make_store):
         await asyncio.wait_for(asyncio.gather(holder, later), 10)
         return log
 
-    log = asyncio.run(scenario())
+    log = aio.run(scenario())
     assert [name for event, name in log if event == "start"] == ["holder", "later"]
 
 
@@ -128,7 +129,7 @@ def test_a_turn_that_outlives_its_lifetime_stops_blocking_the_conversation(make_
         stuck.cancel()
         return log
 
-    assert asyncio.run(scenario())[:2] == [("start", "stuck"), ("start", "next")]
+    assert aio.run(scenario())[:2] == [("start", "stuck"), ("start", "next")]
 
 
 def test_a_waiter_whose_ticket_expires_gets_a_lock_error(make_store):
@@ -140,7 +141,7 @@ def test_a_waiter_whose_ticket_expires_gets_a_lock_error(make_store):
             await _turn(store, "c", [], "waiter", lock_lifetime=0.2)
         await holder
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_two_replicas_taking_tickets_at_the_same_instant_never_overlap(redis_url):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 import yaml
 from jsonschema import ValidationError
@@ -12,6 +10,7 @@ from rasa.core.agent import Agent
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot import PROJECT_ROOT, modelfile, rasa_patches
+from tests import aio
 
 
 def heldout_texts(limit: int = 120) -> list[str]:
@@ -36,7 +35,7 @@ def parse_all(agent: Agent, texts: list[str]) -> list[dict]:
             )
         return results
 
-    return asyncio.run(parse())
+    return aio.run(parse())
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from rasa.shared.core.events import (
 
 from bot import PROJECT_ROOT, retention
 from bot.tracker_store import CachedSQLTrackerStore
+from tests.aio import run
 from tests.services import postgres_server
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
@@ -46,10 +46,6 @@ def database(request, tmp_path):
 
 def cached(database, **kwargs) -> CachedSQLTrackerStore:
     return CachedSQLTrackerStore(domain=DOMAIN, **database, **kwargs)
-
-
-def run(coroutine):
-    return asyncio.run(coroutine)
 
 
 def turn(text: str, answer: str, **slots) -> list:
