@@ -38,6 +38,18 @@ logger = logging.getLogger(__name__)
 REWRITING_ACTIONS = frozenset({"action_erase_my_data"})
 
 
+_EVENTS = SQLTrackerStore.SQLEvent.__table__
+# Built once: SQLAlchemy compiles and caches Core statements, not ORM queries built per call.
+_ROWS_SINCE = (
+    sa.select(_EVENTS.c.id, _EVENTS.c.data)
+    .where(_EVENTS.c.sender_id == sa.bindparam("sender"), _EVENTS.c.id > sa.bindparam("after"))
+    .order_by(_EVENTS.c.id)
+)
+_SESSION_ROWS = sa.select(sa.func.count(), sa.func.max(_EVENTS.c.id)).where(
+    _EVENTS.c.sender_id == sa.bindparam("sender")
+)
+
+
 @dataclass
 class _Cached:
     events: list[Event]
@@ -108,13 +120,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     def _catch_up(self, sender_id: str, entry: _Cached) -> bool:
         """Adds rows other replicas stored since; False when the copy must be reread."""
-        with self.session_scope() as session:
-            rows = (
-                session.query(self.SQLEvent.id, self.SQLEvent.data)
-                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id > entry.last_id)
-                .order_by(self.SQLEvent.id)
-                .all()
-            )
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                _ROWS_SINCE, {"sender": sender_id, "after": entry.last_id}
+            ).all()
         if not rows:
             return True
         added = deserialise_events([json.loads(row.data) for row in rows])
@@ -137,6 +146,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if not continues:
             self.forget(tracker.sender_id)
             await super().save(tracker)
+            self._remember_saved(tracker, events)
             return
         await self.stream_events(tracker)
         new = events[stored:]
@@ -153,6 +163,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             entry.events.extend(new)
             entry.last_id = last_id
         logger.debug("Stored %d new events of a conversation", len(new))
+
+    def _remember_saved(self, tracker: DialogueStateTracker, events: list[Event]) -> None:
+        """After a save by Rasa's path: keep the copy when the rows are this session's events."""
+        if any(_invalidates(event) for event in events):
+            return
+        with self.engine.connect() as connection:
+            count, last_id = connection.execute(_SESSION_ROWS, {"sender": tracker.sender_id}).one()
+        if last_id is not None and count == len(events):
+            self._remember(tracker.sender_id, _Cached(events, last_id))
 
     @staticmethod
     def _row(sender_id: str, event: Event) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -137,6 +138,15 @@ def test_a_continuing_conversation_reads_only_the_rows_added_since(database):
     ]  # fmt: skip
 
 
+def test_the_second_turn_of_a_new_conversation_is_already_served_from_memory(database):
+    store = cached(database)
+    run(converse(store, "new", TURNS[:1]))
+    with statements(store) as seen:
+        run(converse(store, "new", TURNS[1:2]))
+    selects = [s for s in seen if s.startswith("SELECT")]
+    assert len(selects) == 1 and "events.id >" in selects[0]
+
+
 def test_turns_another_replica_stored_are_seen_and_continued(database):
     one, two = cached(database), cached(database)
     run(converse(one, "shared", TURNS[:1]))
@@ -183,6 +193,7 @@ def test_the_cache_keeps_a_bounded_number_of_recent_conversations(database):
 def test_cached_conversations_expire(database):
     store = cached(database, cache_seconds=0.001)
     run(converse(store, "old", TURNS[:2]))
+    time.sleep(0.05)  # 50 times the cache's lifetime
     with statements(store) as seen:
         tracker = run(store.retrieve("old"))
     assert any("max(events.timestamp)" in s for s in seen)  # Rasa's full session query
