@@ -54,6 +54,7 @@ help:
 	@echo "             NLU held-out gate, unit and integration tests)"
 	@echo "make shell   chat in the terminal"
 	@echo "make train   train only if config, domain, data or NLU code changed"
+	@echo "make bench   this bot against a stock rasa init bot (reports/bench.json, .png)"
 	@echo "make lock    regenerate requirements.lock from requirements.in"
 
 # ---------------------------------------------------------------- install

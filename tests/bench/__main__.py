@@ -50,7 +50,7 @@ def measure(server: Server, scenarios: dict[str, list[str]], users: int) -> dict
         figures[name] = {
             "1": dataclasses.asdict(converse(server.url, 1, single, script, f"{name}-1")),
             str(users): dataclasses.asdict(
-                converse(server.url, users, 2, script, f"{name}-{users}")
+                converse(server.url, users, 4, script, f"{name}-{users}")
             ),
         }
         print(f"  {server.name} {name}: {figures[name]}", flush=True)
