@@ -152,10 +152,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         new = events[stored:]
         if not new:
             return
-        table = self.SQLEvent.__table__
         with self.engine.begin() as connection:  # one transaction, Core inserts (no ORM flush)
             for event in new:
-                result = connection.execute(table.insert(), self._row(tracker.sender_id, event))
+                result = connection.execute(_EVENTS.insert(), self._row(tracker.sender_id, event))
             last_id = result.inserted_primary_key[0]
         if any(_invalidates(event) for event in new):
             self.forget(tracker.sender_id)

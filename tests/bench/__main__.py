@@ -16,8 +16,9 @@ import yaml
 
 from bot import PROJECT_ROOT
 from tests.bench import report
-from tests.bench.bots import Server, free_port, stock_bot, this_bot
+from tests.bench.bots import Server, stock_bot, this_bot
 from tests.bench.load import converse, long_conversation
+from tests.integration.servers import free_port
 from tests.integration.test_screening_conversations import HAPPY
 
 # The stock bot's own conversation (its greet, mood, bot-challenge and goodbye rules and stories).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,16 +14,11 @@ from pathlib import Path
 import requests
 
 from bot import PROJECT_ROOT, modelfile
+from tests.integration.servers import free_port, wait_until
 
 BIN = Path(sys.executable).parent
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false",
          "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def train(project: Path, out: Path, data: list[str], log: Path) -> tuple[Path, float]:
@@ -85,25 +79,26 @@ class Server:
     def _environment(self) -> dict[str, str]:
         return {**os.environ, **QUIET, **self.env}
 
-    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen:
-        log = (self.workdir / f"{self.name}-{name}.log").open("w")
+    def _spawn(self, name: str, command: list[str], ready) -> subprocess.Popen:
+        """Starts a process and returns once `ready()` holds (polled every 50 ms)."""
+        log = self.workdir / f"{self.name}-{name}.log"
         process = subprocess.Popen(command, cwd=self.project, env=self._environment(),
-                                   stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+                                   stdout=log.open("w"), stderr=subprocess.STDOUT)  # fmt: skip
         self.processes.append(process)
+        wait_until(ready, 400, process, log, poll=0.05)
         return process
 
     def start(self) -> Server:
         if self.with_actions:
-            actions = self._spawn("actions", [str(BIN / "python"), "-m", "bot.action_server"])
             health = f"http://127.0.0.1:{self.env['ACTION_SERVER_PORT']}/health"
-            self._wait(actions, lambda: requests.get(health, timeout=2).ok)
+            command = [str(BIN / "python"), "-m", "bot.action_server"]
+            self._spawn("actions", command, lambda: requests.get(health, timeout=2).ok)
         command = [str(BIN / "rasa"), "run", "--model", str(self.model), "--interface",
                    "127.0.0.1", "--port", str(self.port)]  # fmt: skip
         if self.endpoints:
             command += ["--endpoints", str(self.endpoints)]
         started = time.monotonic()
-        self.rasa = self._spawn("rasa", command)
-        self._wait(self.rasa, self._answers)
+        self.rasa = self._spawn("rasa", command, self._answers)
         self.seconds_to_first_answer = time.monotonic() - started
         return self
 
@@ -114,19 +109,6 @@ class Server:
             timeout=60,
         )
         return reply.ok and bool(reply.json())
-
-    def _wait(self, process: subprocess.Popen, ready, timeout: float = 400) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited; see {self.workdir}")
-            try:
-                if ready():
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise TimeoutError(f"{self.name} did not answer in {timeout} s; see {self.workdir}")
 
     def peak_rss_mb(self) -> dict[str, float]:
         """The kernel's high-water mark of resident memory per process (VmHWM)."""

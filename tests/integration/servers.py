@@ -27,7 +27,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(check, timeout: float, process: subprocess.Popen, log: Path) -> None:
+def wait_until(
+    check, timeout: float, process: subprocess.Popen, log: Path, poll: float = 0.3
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -37,7 +39,7 @@ def wait_until(check, timeout: float, process: subprocess.Popen, log: Path) -> N
                 return
         except requests.RequestException:
             pass
-        time.sleep(0.3)
+        time.sleep(poll)
     raise TimeoutError(f"server not ready in {timeout} s:\n{log.read_text()[-3000:]}")
 
 
