@@ -26,7 +26,7 @@ CONFIRMED = "confirmed"
 INTERRUPTIONS = frozenset({
     "faq", "ask_why", "stop", "restart_screening", "request_human", "ask_source",
     "ask_not_covered", "out_of_scope", "help", "bot_challenge", "goodbye", "emergency",
-    "describe_symptoms", "check_eligibility", "medication_advice",
+    "emergency_self_harm", "describe_symptoms", "check_eligibility", "medication_advice",
     "unreadable_input",
 })  # fmt: skip
 QUESTION_START = re.compile(
@@ -234,7 +234,7 @@ def interpret(
 ) -> Interpretation:
     """The answers a message gives, a problem to explain, or an interruption to hand over."""
     text = text or ""
-    if intent == "emergency":
+    if intent in ("emergency", "emergency_self_harm"):
         return Interpretation(interruption=True)
     if parsing.is_skip(text) and requested != "screening_confirmed":
         return Interpretation({requested: SKIPPED})
