@@ -1,0 +1,494 @@
+"""Faults in the scaled-out configuration: two Rasa replicas, PostgreSQL, Redis, one action server.
+
+Each test drives conversations of FAQ questions at both replicas (each message to a random
+one, some pairs sent at the same instant to both), injects one fault while they run, and then
+reads every conversation back from PostgreSQL. The client behaves as a careful integration
+would: a failed message is sent again, to the other replica, with the same message id.
+
+Pass means: nothing lost, duplicated or reordered; every stored turn answered; and every failed
+attempt told as such (HTTP 503 with the failure text), never an empty `200 []`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import shlex
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from bot import PROJECT_ROOT
+from tests.integration.servers import Stack
+from tests.services import _as_postgres, _free_port, postgres_server
+
+QUESTIONS = ["what is ivig", "what are the side effects of ivig", "what is myositis",
+             "how is ivig given"]  # fmt: skip
+CONVERSATIONS = 10
+STEPS = 10
+THINK_SECONDS = 0.15
+RETRY_FOR_SECONDS = 40.0  # how long the client keeps trying one message
+REQUEST_TIMEOUT = 30.0
+TICKET_LIFETIME = "10"  # Rasa's TICKET_LOCK_LIFETIME; its default of 60 s would not fit a run
+
+
+class RestartableRedis:
+    """A memory-only Redis on a fixed loopback port that can be stopped and started again."""
+
+    def __init__(self) -> None:
+        self.binary = subprocess.run(
+            ["bash", str(PROJECT_ROOT / "scripts" / "ensure-debian.sh"), "/usr/bin/redis-server",
+             "redis-server"],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        self.port = _free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                   "--appendonly", "no"]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("Redis did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+class RestartablePostgres:
+    """Stops and starts the throwaway PostgreSQL server of `tests.services` in place."""
+
+    def __init__(self, url: str) -> None:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            self.data = Path(connection.execute(text("SHOW data_directory")).scalar())
+        engine.dispose()
+        # The server's own command line, as pg_ctl recorded it: binary, then its options.
+        recorded = shlex.split((self.data / "postmaster.opts").read_text())
+        self.bin_dir = Path(recorded[0]).parent
+        options = recorded[1:]
+        at = options.index("-D")
+        self.options = shlex.join(options[:at] + options[at + 2 :])
+
+    def stop(self) -> None:
+        _as_postgres(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w",
+                     "stop")  # fmt: skip
+
+    def start(self) -> None:
+        log = str(self.data.parent / "server.log")
+        _as_postgres(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", self.options,
+                     "-l", log, "-w", "start")  # fmt: skip
+
+
+@dataclass
+class Cluster:
+    first: Stack
+    second: Stack
+    database: str
+    postgres: RestartablePostgres
+    redis: RestartableRedis
+    failure_text: str
+
+    @property
+    def replicas(self) -> list[Stack]:
+        return [self.first, self.second]
+
+    @property
+    def action_server(self) -> subprocess.Popen:
+        return self.first.processes[0]
+
+    @property
+    def second_rasa(self) -> subprocess.Popen:
+        return self.first.processes[2]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory) -> Iterator[Cluster]:
+    workdir = tmp_path_factory.mktemp("faults")
+    redis = RestartableRedis()
+    redis.start()
+    try:
+        with postgres_server() as database:
+            env = {
+                "TRACKER_DB_URL": database,
+                "LOCK_STORE_URL": redis.url,
+                "DATABASE_URL": database,
+                "LEADS_KEY_FILE": str(workdir / "leads.key"),
+                "RATE_LIMIT_PER_MINUTE": "100000",
+                "TICKET_LOCK_LIFETIME": TICKET_LIFETIME,
+                "LOG_LEVEL": "INFO",
+            }
+            first = Stack(workdir, extra_env=env)
+            try:
+                first.start()
+                second = first.replica()
+                yield Cluster(
+                    first, second, database, RestartablePostgres(database), redis, _failure_text()
+                )
+            finally:
+                first.stop()
+    finally:
+        redis.stop()
+
+
+def _failure_text() -> str:
+    """The start of the domain's `utter_turn_failed` (what a person is told), to recognise it."""
+    import yaml
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    variants = domain.get("responses", {}).get("utter_turn_failed") or [{"text": "(none)"}]
+    return " ".join(variants[0]["text"].split())[:40]
+
+
+@dataclass
+class Attempt:
+    replica: int
+    started: float
+    ended: float
+    status: int | None  # None: no HTTP answer (connection refused, reset, timed out)
+    messages: list[dict]
+
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.messages)
+
+
+@dataclass
+class Message:
+    conversation: str
+    step: int
+    text: str
+    message_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    attempts: list[Attempt] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    name: str
+    sent: int = 0
+    stored: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    reordered: int = 0
+    unanswered: int = 0
+    attempts: int = 0
+    failed_told: int = 0
+    failed_silent: int = 0
+    no_answer: int = 0
+    gave_up: int = 0
+    back_to_normal: float = 0.0
+    duration: float = 0.0
+
+    def row(self) -> str:
+        return (
+            f"| {self.name} | {self.sent} | {self.stored} | {self.lost} | {self.duplicated} | "
+            f"{self.reordered} | {self.unanswered} | {self.failed_told} | {self.failed_silent} |"
+            f" {self.no_answer} | {self.gave_up} | {self.back_to_normal:.1f} s |"
+            f" {self.duration:.1f} s |"
+        )
+
+
+HEADER = (
+    "| fault | sent | stored | lost | duplicated | reordered | unanswered | failed, told |"
+    " failed, silent | no answer | gave up | back to normal | run |"
+)
+
+
+class Traffic:
+    """Conversations of FAQ questions at both replicas; a message is retried until it lands."""
+
+    def __init__(
+        self, cluster: Cluster, name: str, seed: int, request_timeout: float = REQUEST_TIMEOUT
+    ) -> None:
+        self.cluster, self.name = cluster, name
+        self.request_timeout = request_timeout
+        self.random = random.Random(seed)
+        self.prefix = f"{name}-{uuid.uuid4().hex[:6]}"
+        self.messages: list[Message] = []
+        self.guard = threading.Lock()
+        self.t0 = time.monotonic()
+
+    def plan(self, conversation: str) -> list[list[Message]]:
+        """Each step is one message, or every fourth a pair sent at once to both replicas."""
+        steps = []
+        for step in range(STEPS):
+            question = QUESTIONS[(step + len(conversation)) % len(QUESTIONS)]
+            count = 2 if step % 4 == 3 else 1
+            steps.append(
+                [
+                    Message(conversation, step, f"{question} ref{step}{'ab'[n]}")
+                    for n in range(count)
+                ]
+            )
+        return steps
+
+    def send(self, message: Message, first_replica: int) -> None:
+        replica = first_replica
+        deadline = time.monotonic() + RETRY_FOR_SECONDS
+        while True:
+            started = time.monotonic()
+            status, messages = None, []
+            try:
+                reply = requests.post(
+                    f"{self.cluster.replicas[replica].url}/webhooks/rest/webhook",
+                    json={"sender": message.conversation, "message": message.text,
+                          "message_id": message.message_id},
+                    timeout=self.request_timeout,
+                )  # fmt: skip
+                status = reply.status_code
+                try:
+                    body = reply.json()
+                except ValueError:
+                    body = None
+                messages = body if isinstance(body, list) else (body or {}).get("messages", [])
+            except requests.RequestException:
+                pass
+            attempt = Attempt(replica, started - self.t0, time.monotonic() - self.t0, status,
+                              messages)  # fmt: skip
+            message.attempts.append(attempt)
+            if attempt.ok() or time.monotonic() > deadline:
+                return
+            replica = 1 - replica  # the other replica, as a load balancer's retry would
+            time.sleep(0.3)
+
+    def converse(self, number: int) -> None:
+        conversation = f"{self.prefix}-{number}"
+        steps = self.plan(conversation)
+        seed = self.random.random()
+        chooser = random.Random(seed)
+        for step in steps:
+            with self.guard:
+                self.messages.extend(step)
+            if len(step) == 1:
+                self.send(step[0], chooser.randrange(2))
+            else:
+                threads = [
+                    threading.Thread(target=self.send, args=(message, replica))
+                    for replica, message in enumerate(step)
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+            time.sleep(THINK_SECONDS)
+
+    def run(self, fault: Callable[[], tuple[float, float]], fault_at: float) -> Report:
+        """Runs the conversations; `fault` returns when it began and ended (monotonic)."""
+        window: list[tuple[float, float]] = []
+
+        def inject() -> None:
+            time.sleep(fault_at)
+            window.append(fault())
+
+        injector = threading.Thread(target=inject)
+        injector.start()
+        with ThreadPoolExecutor(CONVERSATIONS) as pool:
+            list(pool.map(self.converse, range(CONVERSATIONS)))
+        injector.join()
+        duration = time.monotonic() - self.t0
+        return self.check(window[0][1] - self.t0, duration)
+
+    def check(self, fault_ended: float, duration: float) -> Report:
+        """Reads every conversation back from PostgreSQL and counts what happened to each turn."""
+        report = Report(self.name, sent=len(self.messages), duration=duration)
+        engine = create_engine(self.cluster.database)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT sender_id, type_name, data FROM events "
+                     "WHERE sender_id LIKE :prefix ORDER BY id"),
+                {"prefix": f"{self.prefix}-%"},
+            ).all()  # fmt: skip
+        engine.dispose()
+        stored: dict[str, list[tuple[str, bool]]] = {}  # conversation -> [(text, answered)]
+        for sender, kind, data in rows:
+            turns = stored.setdefault(sender, [])
+            if kind == "user":
+                turns.append((json.loads(data).get("text") or "", False))
+            elif kind == "bot" and turns:
+                turns[-1] = (turns[-1][0], True)
+        step_of = {(m.conversation, m.text): m.step for m in self.messages}
+        for conversation, turns in stored.items():
+            texts = [t for t, _ in turns if (conversation, t) in step_of]
+            counts = Counter(texts)
+            report.duplicated += sum(n - 1 for n in counts.values())
+            report.stored += len(counts)
+            report.unanswered += sum(1 for t, answered in turns if t in counts and not answered)
+            first_seen = list(dict.fromkeys(texts))
+            order = [step_of[(conversation, t)] for t in first_seen]
+            report.reordered += sum(1 for a, b in itertools.pairwise(order) if b < a)
+        stored_keys = {(c, t) for c, turns in stored.items() for t, _ in turns}
+        report.lost = sum(1 for m in self.messages if (m.conversation, m.text) not in stored_keys)
+        last_bad = 0.0
+        for message in self.messages:
+            report.attempts += len(message.attempts)
+            report.gave_up += not message.attempts[-1].ok()
+            for attempt in message.attempts:
+                if attempt.ok():
+                    continue
+                last_bad = max(last_bad, attempt.ended)
+                if attempt.status is None:
+                    report.no_answer += 1
+                elif attempt.status == 503 and self._told(attempt):
+                    report.failed_told += 1
+                else:
+                    report.failed_silent += 1
+        report.back_to_normal = max(0.0, last_bad - fault_ended)
+        return report
+
+    def _told(self, attempt: Attempt) -> bool:
+        said = " ".join(" ".join(str(m.get("text", "")) for m in attempt.messages).split())
+        return self.cluster.failure_text in said
+
+
+def _publish(report: Report) -> None:
+    """Prints the row and keeps it beside the test's logs, for the README's table."""
+    print(f"\n{HEADER}\n{report.row()}")
+    results = Path(os.environ.get("FAULTS_REPORT", "/tmp/ivig-faults.md"))
+    with results.open("a") as out:
+        out.write(report.row() + "\n")
+
+
+def _assert_every_turn_survived(report: Report) -> None:
+    assert (report.lost, report.duplicated, report.reordered, report.unanswered) == (0, 0, 0, 0)
+    assert report.failed_silent == 0 and report.gave_up == 0
+    assert report.stored == report.sent
+
+
+def _timed(action: Callable[[], None]) -> Callable[[], tuple[float, float]]:
+    def fault() -> tuple[float, float]:
+        began = time.monotonic()
+        action()
+        return began, time.monotonic()
+
+    return fault
+
+
+def _settle(cluster: Cluster) -> None:
+    """Every live replica answers before a run starts, so runs do not bleed into each other."""
+    for replica in cluster.replicas:
+        _wait_answering(replica)
+
+
+def _wait_answering(replica: Stack, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            reply = requests.post(
+                f"{replica.url}/webhooks/rest/webhook",
+                json={"sender": f"probe-{uuid.uuid4().hex[:8]}", "message": "hi"},
+                timeout=10,
+            )
+            if reply.status_code == 200 and reply.json():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{replica.url} does not answer")
+
+
+def test_the_checker_counts_what_it_claims_to(cluster):
+    """The checker itself, on a conversation written straight into the store."""
+    traffic = Traffic(cluster, "checker", seed=5)
+    conversation = f"{traffic.prefix}-0"
+    sent = [Message(conversation, step, f"what is ivig ref{step}a") for step in range(4)]
+    traffic.messages = sent
+    for message in sent:
+        message.attempts.append(Attempt(0, 0, 0, 200, [{"text": "ok"}]))
+    # Stored: step 1 twice, then step 0 (reordered), step 2 unanswered, step 3 never.
+    events = [(sent[1].text, True), (sent[0].text, True), (sent[1].text, True),
+              (sent[2].text, False)]  # fmt: skip
+    engine = create_engine(cluster.database)
+    with engine.begin() as connection:
+        for said, answered in events:
+            for kind in ["user", "bot"] if answered else ["user"]:
+                connection.execute(
+                    text("INSERT INTO events (sender_id, type_name, timestamp, data) "
+                         "VALUES (:s, :k, 0, :d)"),
+                    {"s": conversation, "k": kind, "d": json.dumps({"text": said})},
+                )  # fmt: skip
+    engine.dispose()
+    report = traffic.check(0.0, 0.0)
+    assert (report.sent, report.stored, report.lost) == (4, 3, 1)
+    assert (report.duplicated, report.reordered, report.unanswered) == (1, 1, 1)
+
+
+def test_a_postgresql_restart_loses_no_turn_and_tells_whoever_had_to_wait(cluster):
+    def restart() -> None:
+        cluster.postgres.stop()
+        time.sleep(3)
+        cluster.postgres.start()
+
+    _settle(cluster)
+    report = Traffic(cluster, "postgres-restart", seed=1).run(_timed(restart), fault_at=1.5)
+    _publish(report)
+    _assert_every_turn_survived(report)
+
+
+def test_a_redis_restart_loses_no_turn_and_blocks_no_conversation_afterwards(cluster):
+    def restart() -> None:
+        cluster.redis.stop()
+        time.sleep(5)
+        cluster.redis.start()
+
+    _settle(cluster)
+    report = Traffic(cluster, "redis-restart", seed=2).run(_timed(restart), fault_at=1.5)
+    _publish(report)
+    _assert_every_turn_survived(report)
+    assert report.back_to_normal < 5
+
+
+def test_an_action_server_stopped_past_the_lease_never_lets_two_turns_run_at_once(cluster):
+    def pause() -> None:
+        cluster.action_server.send_signal(signal.SIGSTOP)
+        time.sleep(14)  # past TICKET_LIFETIME and the lease
+        cluster.action_server.send_signal(signal.SIGCONT)
+
+    _settle(cluster)
+    # An impatient client: it gives up after 5 s and sends the message again to the other replica.
+    traffic = Traffic(cluster, "actions-stopped", seed=3, request_timeout=5)
+    report = traffic.run(_timed(pause), fault_at=1.5)
+    _publish(report)
+    _assert_every_turn_survived(report)
+
+
+def test_a_replica_killed_mid_turn_stalls_its_conversations_seconds_not_a_minute(cluster):
+    """Last: the killed replica stays down for the rest of the module."""
+    _settle(cluster)
+    report = Traffic(cluster, "replica-killed", seed=4).run(
+        _timed(lambda: cluster.second_rasa.send_signal(signal.SIGKILL)), fault_at=1.5
+    )
+    _publish(report)
+    _assert_every_turn_survived(report)
+    assert report.back_to_normal < 8
