@@ -12,6 +12,12 @@ continue the cached one) drops the cached copy and reads the database again.
 Correct with several replicas because the lock store runs one turn of a conversation at a
 time across them, and event rows are only appended (erasure rewrites rows, and is noticed).
 Selected in endpoints.yml; `TRACKER_CACHE_CONVERSATIONS` and `TRACKER_CACHE_SECONDS` bound it.
+
+Faults: the store never answers from something the database does not hold. Pooled connections
+are pinged before use (`pool_pre_ping`), so after a database restart stale ones are replaced
+instead of failing the next turn; while the database is down every read and write raises, and
+`bot/store_failsafe.py` keeps Rasa from swallowing that into an in-memory store. The cached
+copy changes only after a write committed, so a failed turn leaves it as the database has it.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -44,9 +50,6 @@ _ROWS_SINCE = (
     sa.select(_EVENTS.c.id, _EVENTS.c.data)
     .where(_EVENTS.c.sender_id == sa.bindparam("sender"), _EVENTS.c.id > sa.bindparam("after"))
     .order_by(_EVENTS.c.id)
-)
-_SESSION_ROWS = sa.select(sa.func.count(), sa.func.max(_EVENTS.c.id)).where(
-    _EVENTS.c.sender_id == sa.bindparam("sender")
 )
 
 
@@ -78,7 +81,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         if self.engine.dialect.name == "sqlite" and self.engine.url.database:
             self.engine = _pooled_sqlite(self.engine)
-            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        elif self.engine.dialect.name != "sqlite":
+            self.engine = _pinged(self.engine)
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
     def _cached(self, sender_id: str) -> _Cached | None:
         entry = self._cache.get(sender_id)
@@ -100,9 +105,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._cache.pop(sender_id, None)
 
     def _tracker(self, sender_id: str, events: list[Event]) -> DialogueStateTracker:
-        return DialogueStateTracker.from_events(
-            sender_id, events, self.domain.slots, max_event_history=self.max_event_history
-        )
+        # Every event of the session, as Rasa's SQL store returns it: a tracker cut to
+        # `max_event_history` would not continue the copy, and its next save would lose events.
+        return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         if not self.domain:
@@ -110,13 +115,25 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         entry = self._cached(sender_id)
         if entry is not None and self._catch_up(sender_id, entry):
             return self._tracker(sender_id, entry.events)
+        events = self._read_session(sender_id)
+        return self._tracker(sender_id, events) if events is not None else None
+
+    async def session_events(self, sender_id: str) -> list[Event] | None:
+        """The session's events, no tracker built (for the replay check of bot/store_failsafe)."""
+        entry = self._cached(sender_id)
+        if entry is not None and self._catch_up(sender_id, entry):
+            return list(entry.events)
+        return self._read_session(sender_id)
+
+    def _read_session(self, sender_id: str) -> list[Event] | None:
+        """The latest session's events as the database holds them, remembered; None if none."""
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
         if not rows:
             return None
         events = deserialise_events([json.loads(row.data) for row in rows])
         self._remember(sender_id, _Cached(events, rows[-1].id))
-        return self._tracker(sender_id, events)
+        return events
 
     def _catch_up(self, sender_id: str, entry: _Cached) -> bool:
         """Adds rows other replicas stored since; False when the copy must be reread."""
@@ -164,13 +181,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         logger.debug("Stored %d new events of a conversation", len(new))
 
     def _remember_saved(self, tracker: DialogueStateTracker, events: list[Event]) -> None:
-        """After a save by Rasa's path: keep the copy when the rows are this session's events."""
+        """After a save by Rasa's path, keep what the database now holds, not the tracker.
+
+        Rasa's save appends only the events beyond the number already stored, so a tracker
+        that replaces the conversation (`PUT /conversations/<id>/tracker/events`) is not what
+        the rows hold; reading them back is what the next retrieve by Rasa's store returns.
+        """
         if any(_invalidates(event) for event in events):
             return
-        with self.engine.connect() as connection:
-            count, last_id = connection.execute(_SESSION_ROWS, {"sender": tracker.sender_id}).one()
-        if last_id is not None and count == len(events):
-            self._remember(tracker.sender_id, _Cached(events, last_id))
+        self._read_session(tracker.sender_id)
 
     @staticmethod
     def _row(sender_id: str, event: Event) -> dict[str, Any]:
@@ -184,6 +203,16 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             "action_name": data.get("name"),
             "data": json.dumps(data),
         }
+
+
+def _pinged(engine: sa.engine.Engine) -> sa.engine.Engine:
+    """The same engine, with each pooled connection checked before use.
+
+    After a database restart every pooled connection is dead; without the ping the first
+    query on each fails a turn, one after the other, long after the database is back.
+    """
+    engine.dispose()
+    return sa.create_engine(engine.url, pool_pre_ping=True, **create_engine_kwargs(engine.url))
 
 
 def _pooled_sqlite(engine: sa.engine.Engine) -> sa.engine.Engine:

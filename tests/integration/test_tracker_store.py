@@ -18,6 +18,7 @@ from rasa.shared.core.events import (
     SlotSet,
     UserUttered,
 )
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import PROJECT_ROOT, retention
 from bot.tracker_store import CachedSQLTrackerStore
@@ -198,3 +199,77 @@ def test_cached_conversations_expire(database):
         tracker = run(store.retrieve("old"))
     assert any("max(events.timestamp)" in s for s in seen)  # Rasa's full session query
     assert tracker.get_slot("diagnosis") == "dermatomyositis"
+
+
+def test_a_save_that_replaces_the_conversation_is_served_as_the_database_holds_it(database):
+    """Rasa's `PUT /conversations/<id>/tracker/events` saves a tracker that does not continue
+    the cached one; Rasa's own store, the reference, returns what its rows hold afterwards."""
+    ours = cached(database)
+    run(converse(ours, "replaced", TURNS[:2]))
+    stored = run(ours.retrieve("replaced"))
+    # As many events as are stored, other ones: Rasa's save appends only beyond that count.
+    other = [event for n in range(len(stored.events)) for event in turn(f"other {n}", "Other.")]
+    replacement = DialogueStateTracker.from_events(
+        "replaced", other[: len(stored.events)], DOMAIN.slots
+    )
+    assert len(replacement.events) == len(stored.events)
+    run(ours.save(replacement))
+    theirs = SQLTrackerStore(domain=DOMAIN, **database)
+    expected = [e.as_dict() for e in run(theirs.retrieve("replaced")).events]
+    assert [e.as_dict() for e in run(ours.retrieve("replaced")).events] == expected
+    assert [e.as_dict() for e in run(cached(database).retrieve("replaced")).events] == expected
+
+
+def test_max_event_history_does_not_cut_the_conversation_the_next_save_continues(database):
+    ours, theirs = cached(database), SQLTrackerStore(domain=DOMAIN, **database)
+    ours.max_event_history = theirs.max_event_history = 4  # as Rasa's agent sets it
+    run(converse(ours, "ours-long", TURNS))
+    run(converse(theirs, "theirs-long", TURNS))
+    assert rows(ours, "ours-long") == rows(theirs, "theirs-long")
+    assert len(run(ours.retrieve("ours-long")).events) == len(
+        run(theirs.retrieve("theirs-long")).events
+    )
+
+
+@pytest.fixture
+def postgres(postgres_url):
+    from tests.integration.test_faults import RestartablePostgres
+
+    return RestartablePostgres(postgres_url)
+
+
+def test_after_a_database_restart_the_next_turns_succeed_on_fresh_connections(
+    postgres_url, postgres
+):
+    store = cached({"host": postgres_url}, cache_seconds=0.001)  # every turn reads the database
+    for sender in ("p1", "p2", "p3"):
+        run(converse(store, sender, TURNS[:1]))
+    postgres.stop()
+    postgres.start()
+    for sender in ("p1", "p2", "p3"):  # stale pooled connections are replaced, none fails
+        run(converse(store, sender, TURNS[1:2]))
+        assert run(store.retrieve(sender)).get_slot("diagnosis") == "dermatomyositis"
+
+
+def test_with_the_database_down_a_turn_fails_instead_of_starting_from_nothing(
+    postgres_url, postgres
+):
+    """Rasa's FailSafeTrackerStore would return no tracker and save into memory."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from bot import store_failsafe
+
+    store_failsafe.install()
+    store = FailSafeTrackerStore(cached({"host": postgres_url}))
+    run(converse(store, "down", TURNS[:1]))
+    postgres.stop()
+    try:
+        with pytest.raises(store_failsafe.TrackerStoreUnavailableError):
+            run(store.retrieve("down"))
+        tracker = DialogueStateTracker.from_events("down", turn("x", "y"), DOMAIN.slots)
+        with pytest.raises(store_failsafe.TrackerStoreUnavailableError):
+            run(store.save(tracker))
+    finally:
+        postgres.start()
+    events = run(store.retrieve("down")).events
+    assert [e.text for e in events if isinstance(e, UserUttered)] == ["what is ivig"]
