@@ -24,6 +24,7 @@ export ACTION_SERVER_HOST ?= 127.0.0.1
 export ACTION_SERVER_PORT ?= 5055
 export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_SERVER_PORT)/webhook
 export ACTION_SERVER_TOKEN ?=
+export ACTION_TIMEOUT_SECONDS ?= 8
 export TRACKER_STORE_TYPE ?= SQL
 export TRACKER_DB_DIALECT ?= sqlite
 export TRACKER_DB_NAME ?= $(CURDIR)/ivig-tracker.db

@@ -1,4 +1,10 @@
-"""Emergency guidance first, at any moment; the screen can continue afterwards."""
+"""After the Rasa server's own emergency reply: the way back to the screen or to questions.
+
+The emergency and self-harm guidance itself is a domain response chosen by a rule
+(data/rules/safety.yml), so it reaches the person even when this action server is down; this
+action only adds the follow-up buttons, and bot/action_failure.py replaces it with
+utter_after_emergency when it fails.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.screening import answers_of
-from bot import input_policy, safety
+from bot import input_policy
 from bot.knowledge import knowledge_base
 from bot.program import phone_text
 from bot.screening import flow
 
 
-def red_flag_category(tracker: Tracker) -> str | None:
-    flag = safety.detect((tracker.latest_message or {}).get("text") or "")
-    return flag.category if flag else None
+def follow_up_buttons(answers: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """'Continue the screening' only while a screen is unfinished; always 'Ask a question'."""
+    buttons: List[Dict[str, Any]] = []
+    if flow.is_unfinished(answers):
+        buttons.append({"title": "Continue the screening", "payload": "/check_eligibility"})
+    buttons.append({"title": "Ask a question", "payload": "/help"})
+    return buttons
 
 
 class ActionEmergencyGuidance(Action):
@@ -28,16 +38,12 @@ class ActionEmergencyGuidance(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if red_flag_category(tracker) == safety.SELF_HARM:
-            dispatcher.utter_message(response="utter_emergency_self_harm")
-        else:
-            dispatcher.utter_message(response="utter_emergency")
-        buttons: List[Dict[str, Any]] = []
-        if flow.is_unfinished(answers_of(tracker)):
-            buttons.append({"title": "Continue the screening", "payload": "/check_eligibility"})
-        buttons.append({"title": "Ask a question", "payload": "/help"})
-        dispatcher.utter_message(response="utter_after_emergency", buttons=buttons)
-        return [ActiveLoop(None)]  # pauses a screen; /check_eligibility resumes it
+        dispatcher.utter_message(
+            response="utter_after_emergency", buttons=follow_up_buttons(answers_of(tracker))
+        )
+        # Pauses a form whose own rule runs this action first (the handoff form's);
+        # /check_eligibility resumes a paused screen.
+        return [ActiveLoop(None)]
 
 
 class ActionUnreadableInput(Action):

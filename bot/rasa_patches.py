@@ -182,6 +182,7 @@ def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     RasaModel.load = _load_for_inference(RasaModel.load.__func__)  # type: ignore[method-assign]
     rasa.core.processor.DaskGraphRunner = OrderedGraphRunner  # type: ignore[misc]
+    __import__("bot.action_failure").action_failure.install()  # safety and failure replies
     __import__("bot.store_failsafe").store_failsafe.install()  # store failures; message ids
 
 

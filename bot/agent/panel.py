@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot import eligibility, safety
+from bot import eligibility
 from bot.screening import flow
 
 EMERGENCY_INTENT = "emergency"
+SELF_HARM_INTENT = "emergency_self_harm"
 BOUNDARY_INTENT = "medication_advice"
 
 
@@ -33,24 +34,45 @@ def outcome(slots: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def flag_label(flag: safety.RedFlag | None) -> str:
-    if flag is not None and flag.is_self_harm:
+def _flag_label(kind: str, category: str | None) -> str:
+    what = f" ({category.replace('_', ' ')})" if category else ""
+    if kind == "self_harm":
         return "Possible risk of self-harm: crisis line given"
-    what = f" ({flag.category.replace('_', ' ')})" if flag is not None else ""
+    if kind == "caution_self_harm":
+        return "Mentioned self-harm: told to call or text 988 if it is happening now"
+    if kind == "caution":
+        return f"Mentioned a red-flag symptom{what}: told to call 911 if it is happening now"
     return f"Possible medical emergency{what}: emergency guidance given"
 
 
+def red_flag(parse_data: Mapping[str, Any]) -> dict[str, str] | None:
+    """The flag the NLU raised on one message (its intent and `red_flag`), if any."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    flag = parse_data.get("red_flag") or {}
+    category = flag.get("category")
+    if intent == SELF_HARM_INTENT or (intent == EMERGENCY_INTENT and flag.get("self_harm")):
+        kind = "self_harm"
+    elif intent == EMERGENCY_INTENT:
+        kind = "emergency"
+    elif flag.get("level") == "caution":
+        kind = "caution_self_harm" if flag.get("self_harm") else "caution"
+    else:
+        return None
+    return {"kind": kind, "label": _flag_label(kind, category)}
+
+
 def safety_flags(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """Every message of the call that raised a red flag or asked about one's own medicine."""
+    """Every message of the call that raised a red flag or asked about one's own medicine,
+    as the NLU judged it when the message came in (what the caller was told)."""
     flags = []
     for event in events:
         if event.get("event") != "user":
             continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent == EMERGENCY_INTENT:
-            flag = safety.detect(event.get("text") or "")
-            flags.append({"kind": "emergency", "label": flag_label(flag)})
-        elif intent == BOUNDARY_INTENT:
+        parse_data = event.get("parse_data") or {}
+        flag = red_flag(parse_data)
+        if flag is not None:
+            flags.append(flag)
+        elif (parse_data.get("intent") or {}).get("name") == BOUNDARY_INTENT:
             flags.append({"kind": "medicine", "label": "Asked about changing their own medicine"})
     return flags
 

@@ -34,16 +34,44 @@ def test_a_finished_screening_shows_each_outcome_with_its_reasons():
     assert all(row["question"] != "Screening confirmed" for row in shown["answers"])
 
 
+def flagged(text: str, intent: str, level: str, category: str, self_harm: bool = False) -> dict:
+    """A user event as the NLU left it: the intent and its `red_flag` verdict."""
+    event = user(text, intent)
+    event["parse_data"]["red_flag"] = {"level": level, "category": category,
+                                       "self_harm": self_harm}  # fmt: skip
+    return event
+
+
 def test_emergencies_self_harm_and_medicine_questions_are_flagged_in_order():
     events = [
         user("what is ivig", "faq"),
-        user("I can't breathe", "emergency"),
-        user("I want to kill myself", "emergency"),
+        flagged("I can't breathe", "emergency", "emergency", "breathing"),
+        flagged("I want to kill myself", "emergency_self_harm", "emergency", "self_harm", True),
         user("should I stop my prednisone", "medication_advice"),
     ]
     flags = panel({}, events)["safety_flags"]
-    assert [f["kind"] for f in flags] == ["emergency", "emergency", "medicine"]
+    assert [f["kind"] for f in flags] == ["emergency", "self_harm", "medicine"]
     assert "breathing" in flags[0]["label"] and "self-harm" in flags[1]["label"]
+
+
+def test_the_flags_follow_what_the_nlu_decided_not_the_words():
+    """The panel agrees with what the caller was told, even where a reading of the text alone
+    would not (a button payload, or the classifier's own emergency)."""
+    flags = panel({}, [user("/emergency", "emergency"), user("/emergency_self_harm",
+                                                             "emergency_self_harm")])  # fmt: skip
+    assert [f["kind"] for f in flags["safety_flags"]] == ["emergency", "self_harm"]
+    calm = flagged("I couldn't breathe for a moment last year", "faq", "about", "breathing")
+    assert panel({}, [calm])["safety_flags"] == []
+
+
+def test_a_red_flag_mentioned_without_an_emergency_is_flagged_as_a_caution():
+    flags = panel({}, [
+        flagged("is my chest tight from ivig", "faq", "caution", "chest"),
+        flagged("sometimes I think about not being here", "inform", "caution", "self_harm", True),
+    ])["safety_flags"]  # fmt: skip
+    assert [f["kind"] for f in flags] == ["caution", "caution_self_harm"]
+    assert "chest" in flags[0]["label"] and "911" in flags[0]["label"]
+    assert "988" in flags[1]["label"]
 
 
 def test_the_referral_shows_consent_then_the_reference():
