@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -10,6 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import routing, safety
 from bot.knowledge import KnowledgeBase, knowledge_base
+from bot.program import setting_warnings
+
+logger = logging.getLogger(__name__)
 
 SPECIALIST_BUTTON = {"title": "Talk to a specialist", "payload": "/request_human"}
 SCREENING_BUTTON = {"title": "Could IVIG help me?", "payload": "/check_eligibility"}
@@ -50,7 +54,8 @@ class ActionAnswerFaq(Action):
         text = f"{answer.text}\n\n{answer.source_line}"
         flag = safety.detect(tracker.latest_message.get("text") or "")
         if flag is not None and flag.is_question_about:
-            text += f"\n\n{safety.seek_care_text()}"
+            # The team's safety advice, shown with its own label, not the article's references.
+            text += f"\n\n{safety.seek_care_text()}\n{kb.appended_label('seek_care')}"
         dispatcher.utter_message(
             text=text,
             buttons=[
@@ -112,3 +117,12 @@ class ActionKnowledgeFallback(Action):
             return []
         offer_search_results(dispatcher, tracker)
         return []
+
+
+def log_setting_warnings() -> None:
+    """Warn once at start-up while the program's settings are still development defaults."""
+    for warning in setting_warnings(knowledge_base().program):
+        logger.warning("Program setting: %s", warning)
+
+
+log_setting_warnings()

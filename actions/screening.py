@@ -97,9 +97,9 @@ class ValidateIvigScreeningForm(FormValidationAction):
         ]
         if corrected:
             dispatcher.utter_message(text=f"Got it, I've updated your {' and '.join(corrected)}.")
-        weight = result.values.get("weight_kg")
-        if isinstance(weight, (int, float)):
-            dispatcher.utter_message(text=eligibility.dose_text(eligibility.dose(float(weight))))
+        if isinstance(result.values.get("weight_kg"), (int, float)):
+            # What the weight is for, never an amount worked out from it.
+            dispatcher.utter_message(text=eligibility.after_weight_text())
         return [*events, SlotSet(FAILURES_SLOT, None)]
 
     @staticmethod
@@ -279,9 +279,8 @@ def outcome_messages(answers: Dict[str, Any]) -> tuple[List[str], List[str]]:
             "I can't tell from these answers whether IVIG could fit. A specialist can look at "
             "your situation with you."
         )
-    weight: float | None = answers.get("weight_kg")
-    if isinstance(weight, (int, float)):
-        texts.append(eligibility.dose_text(eligibility.dose(float(weight))))
+    if isinstance(answers.get("weight_kg"), (int, float)):
+        texts.append(eligibility.dose_text())  # the article's per-kg rates, no personal amount
     note = eligibility.financial_note(answers.get("insurance"))
     if note and answers.get("insurance") != flow.SKIPPED:
         texts.append(f"About cost: {note}")

@@ -6,7 +6,6 @@ The screen informs and routes; it never decides treatment, and it says why for e
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import DATA_DIR
+from bot.program import PROGRAM_FILE, load_program
 from bot.yamlio import load_yaml
 
 RULES_FILE = DATA_DIR / "screening" / "rules.yml"
@@ -31,6 +31,7 @@ class Rules:
     financial_help: Mapping[str, str]
     labels: Mapping[str, Mapping[str, str]]
     state_names: Mapping[str, str]
+    financial_help_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,31 +43,30 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Dose:
-    weight_kg: float
+class Dosing:
+    """The article's per-kg rates: general information, never an amount for a person."""
+
     induction_g_per_kg: float
-    maintenance_g_per_kg: float
-    induction_g: int
     induction_days: str
-    maintenance_g: int
+    maintenance_g_per_kg: float
     maintenance_every: str
     refs: tuple[int, ...]
 
 
-def load_rules(path: Path = RULES_FILE) -> Rules:
+def load_rules(path: Path = RULES_FILE, program_path: Path = PROGRAM_FILE) -> Rules:
     raw = load_yaml(path)
-    states = os.environ.get("SERVICE_AREA_STATES", "").strip()
-    area = [s.strip().upper() for s in states.split(",")] if states else raw["service_area"]
+    area = load_program(program_path).service_area  # a program setting, not a rule
     states_lexicon = load_yaml(STATES_FILE)["values"]
     names = {code: forms["phrases"][0].title() for code, forms in states_lexicon.items()}
     return Rules(
-        service_area=frozenset(area),
+        service_area=area,
         limits=raw["limits"],
         dosing=raw["dosing"],
         outcomes=raw["outcomes"],
         financial_help=raw["financial_help"],
         labels=raw["labels"],
         state_names=names,
+        financial_help_label=str(raw.get("financial_help_label", "")),
     )
 
 
@@ -153,33 +153,42 @@ def outcomes(answers: Answers, rules: Rules | None = None) -> list[Outcome]:
     return result
 
 
-def dose(weight_kg: float, rules: Rules | None = None) -> Dose:
-    """The article's typical amounts for a weight: general information, the prescriber decides."""
-    dosing = (rules or default_rules()).dosing
-    return Dose(
-        weight_kg=round(weight_kg, 1),
-        induction_g_per_kg=float(dosing["induction_g_per_kg"]),
-        maintenance_g_per_kg=float(dosing["maintenance_g_per_kg"]),
-        induction_g=round(weight_kg * float(dosing["induction_g_per_kg"])),
-        induction_days=str(dosing["induction_days"]),
-        maintenance_g=round(weight_kg * float(dosing["maintenance_g_per_kg"])),
-        maintenance_every=str(dosing["maintenance_every"]),
-        refs=tuple(dosing["refs"]),
+def dosing(rules: Rules | None = None) -> Dosing:
+    spec = (rules or default_rules()).dosing
+    return Dosing(
+        induction_g_per_kg=float(spec["induction_g_per_kg"]),
+        induction_days=str(spec["induction_days"]),
+        maintenance_g_per_kg=float(spec["maintenance_g_per_kg"]),
+        maintenance_every=str(spec["maintenance_every"]),
+        refs=tuple(spec["refs"]),
     )
 
 
-def dose_text(dose: Dose) -> str:
-    refs = ", ".join(str(r) for r in dose.refs)
-    return (
-        f"For general information only: for {dose.weight_kg:.1f} kg, the usual first course in "
-        f"the article is about {dose.induction_g} g of IVIG in total "
-        f"({dose.induction_g_per_kg:g} g per kg), split over {dose.induction_days}, then about "
-        f"{dose.maintenance_g} g ({dose.maintenance_g_per_kg:g} g per kg) "
-        f"{dose.maintenance_every}. Your prescriber decides the actual dose "
-        f"(references {refs})."
-    )
+def dose_text(rules: Rules | None = None) -> str:
+    """The article's per-kg rates as general information, and that the prescriber decides.
+
+    It takes no weight on purpose: the screen never works out an amount for a person.
+    """
+    rules = rules or default_rules()
+    rates = dosing(rules)
+    values = {
+        "induction_g_per_kg": f"{rates.induction_g_per_kg:g}",
+        "induction_days": rates.induction_days,
+        "maintenance_g_per_kg": f"{rates.maintenance_g_per_kg:g}",
+        "maintenance_every": rates.maintenance_every,
+    }
+    return " ".join(str(rules.dosing["general"]).split()).format_map(values)
+
+
+def after_weight_text(rules: Rules | None = None) -> str:
+    """Said when the weight is given: what the weight is for, with no amount."""
+    return " ".join(str((rules or default_rules()).dosing["after_weight"]).split())
 
 
 def financial_note(insurance: str | None, rules: Rules | None = None) -> str | None:
-    notes = (rules or default_rules()).financial_help
-    return notes.get(insurance or "unsure")
+    """The note on help with costs, with its label: insurance rules are the team's."""
+    rules = rules or default_rules()
+    note = rules.financial_help.get(insurance or "unsure")
+    if note is None:
+        return None
+    return f"{note} {rules.financial_help_label}".strip()

@@ -1,8 +1,14 @@
-"""The pharmacy program's facts (name, hours, phone) from data/program.yml and the environment."""
+"""The pharmacy program's settings (name, hours, time zone, phone, service area).
+
+They come from data/program.yml and the environment. They are program settings, not facts of
+the article, and the file's values are development defaults until the pharmacy confirms them:
+setting_warnings() says which are still the defaults, for the caller to log at start-up.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -37,6 +43,9 @@ class Program:
     holidays: frozenset[date]
     phone: str | None
     no_phone_text: str
+    service_area: frozenset[str] = frozenset()
+    confirmed: bool = False  # the file's values were confirmed by the pharmacy
+    overridden: frozenset[str] = frozenset()  # settings the environment set
 
 
 def _parse_hours(spec: object) -> tuple[time, time] | None:
@@ -46,20 +55,57 @@ def _parse_hours(spec: object) -> tuple[time, time] | None:
     return time.fromisoformat(opens), time.fromisoformat(closes)
 
 
-def load_program(path: Path = PROGRAM_FILE) -> Program:
+def load_program(path: Path = PROGRAM_FILE, environ: Mapping[str, str] | None = None) -> Program:
+    env = os.environ if environ is None else environ
     raw = load_yaml(path)
     hours = raw["hours"]
     contact = raw.get("contact", {})
-    phone = os.environ.get(contact.get("phone_env", "PHARMACY_PHONE"), "").strip() or None
+    phone = env.get(contact.get("phone_env", "PHARMACY_PHONE"), "").strip() or None
+    zone = env.get("PHARMACY_TIMEZONE", "").strip()
+    states = env.get("SERVICE_AREA_STATES", "").strip()
+    area = [s.strip().upper() for s in states.split(",") if s.strip()] if states else None
+    overridden = {"timezone": bool(zone), "service_area": bool(area), "phone": bool(phone)}
     return Program(
         name=raw["name"],
         short_name=raw.get("short_name", raw["name"]),
-        timezone=os.environ.get("PHARMACY_TIMEZONE", hours["timezone"]),
+        timezone=zone or hours["timezone"],
         hours={day: _parse_hours(hours["days"].get(day)) for day in DAYS},
         holidays=frozenset(date.fromisoformat(str(d)) for d in hours.get("holidays") or []),
         phone=phone,
         no_phone_text=contact.get("no_phone_text", "our Contact Us page"),
+        service_area=frozenset(area if area else raw.get("service_area") or []),
+        confirmed=bool(raw.get("confirmed", False)),
+        overridden=frozenset(name for name, set_ in overridden.items() if set_),
     )
+
+
+def setting_warnings(program: Program) -> list[str]:
+    """The program settings that are still development defaults, one sentence each.
+
+    A plain list, so the caller decides how to log it (the action server logs a warning at
+    start-up) and tests can read it.
+    """
+    warnings = []
+    if "phone" not in program.overridden:
+        warnings.append(
+            "PHARMACY_PHONE is not set: the bot gives no phone number and points people to "
+            f'"{program.no_phone_text}".'
+        )
+    if program.confirmed:
+        return warnings
+    if "service_area" not in program.overridden:
+        states = ", ".join(sorted(program.service_area))
+        warnings.append(
+            f"The service area is the development default in {PROGRAM_FILE.name} ({states}): "
+            "set SERVICE_AREA_STATES to the pharmacy's licensed states."
+        )
+    if "timezone" not in program.overridden:
+        warnings.append(
+            f"The business hours and time zone ({program.timezone}) are the development "
+            f"defaults in {PROGRAM_FILE.name}: confirm them (confirmed: true) or set "
+            "PHARMACY_TIMEZONE."
+        )
+    return warnings
 
 
 def clock_text(value: time) -> str:

@@ -29,7 +29,17 @@ def test_dose_question_gets_induction_and_maintenance_facts_with_their_source(st
     (reply,) = stack.texts(sender, "how much ivig do they give for myositis")
     assert "2 g of IVIG per kg" in reply and "2 to 5 days" in reply
     assert "1 g per kg" in reply and "once a month" in reply
+    assert "Your prescriber works out the amount" in reply
     assert "Source: IVIG and Myositis (AmeriPharma Specialty Care), references 1, 9." in reply
+
+
+def test_a_team_sentence_is_labelled_apart_from_the_articles_references(stack, sender):
+    (reply,) = stack.texts(sender, "what is an infusion reaction")
+    assert "Call 911 right away if the face, lips, tongue or throat swell" in reply
+    assert (
+        "Source: IVIG and Myositis (AmeriPharma Specialty Care), references 8, 1. "
+        "General safety guidance from our team, not from the article: when to call 911."
+    ) in reply
 
 
 @pytest.mark.parametrize(("question", "topic"), topic_questions())

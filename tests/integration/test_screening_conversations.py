@@ -1,5 +1,7 @@
 """The eligibility screen over the REST channel, against the real Rasa and action servers."""
 
+import re
+
 import pytest
 
 HAPPY = [
@@ -41,7 +43,7 @@ def test_the_screen_starts_from_a_plain_request(chat):
     assert "who is this for?" in reply and "[For me]" in reply
 
 
-def test_the_full_screen_ends_in_a_specialist_review_with_reasons_and_dose(chat):
+def test_the_full_screen_ends_in_a_specialist_review_with_reasons_and_general_dose_rates(chat):
     chat.say("could ivig help me")
     summary = chat.run(*HAPPY)
     assert "Here is what you told me" in summary
@@ -49,9 +51,10 @@ def test_the_full_screen_ends_in_a_specialist_review_with_reasons_and_dose(chat)
     outcome = chat.say("looks right")
     assert "A good fit for a specialist review" in outcome
     assert "Because you told me" in outcome
-    assert "a doctor has diagnosed dermatomyositis" in outcome
-    assert "for 74.8 kg" in outcome and "about 150 g" in outcome and "about 75 g" in outcome
-    assert "Your prescriber decides" in outcome
+    assert "a doctor told you that you have dermatomyositis" in outcome
+    assert "2 g per kg" in outcome and "1 g per kg" in outcome and "2 to 5 days" in outcome
+    assert "Your prescriber works out the amount" in outcome
+    assert not re.search(r"\b(?:150|75|74\.8|149\.6) ?g\b", outcome)  # no amount for the weight
     assert "copay program" in outcome
     assert "[Connect me with a specialist]" in outcome
 
@@ -85,7 +88,7 @@ def test_safety_items_and_the_medicare_note_appear_together(chat):
     chat.run("yes, I had a bad reaction to a transfusion", *answers[5:])
     outcome = chat.say("looks right")
     assert "Safety items to raise with your prescriber" in outcome
-    assert "you have IgA deficiency" in outcome
+    assert "you lack IgA" in outcome
     assert "usually can't be used with Medicare" in outcome
 
 
@@ -103,7 +106,7 @@ def test_a_child_takes_the_juvenile_path_with_a_guardian(chat):
 def test_a_vague_weight_is_asked_again_with_an_example(chat):
     chat.say("could ivig help me")
     reply = chat.run(*HAPPY[:5], "a lot")
-    assert 'for example "150 lb" or "68 kg"' in reply
+    assert 'like "150 lb" or "68 kg"' in reply
 
 
 def test_an_impossible_weight_is_refused_with_the_reason(chat):
@@ -132,7 +135,7 @@ def test_why_do_you_ask_explains_and_asks_again(chat):
     chat.say("could ivig help me")
     chat.run(*HAPPY[:5])
     reply = chat.say("why do you ask?")
-    assert "worked out from body weight" in reply
+    assert "based on body weight" in reply and "Your prescriber works out the amount" in reply
     assert "What is the weight" in reply
 
 
@@ -191,10 +194,11 @@ def test_a_faq_answer_offers_the_screen(stack, sender):
     assert "/check_eligibility" in payloads
 
 
-def test_the_dose_for_the_weight_is_shown_right_after_the_weight(chat):
+def test_after_the_weight_the_bot_says_the_prescriber_works_out_the_amount_and_shows_none(chat):
     chat.say("could ivig help me")
     reply = chat.run(*HAPPY[:6])
-    assert "for 74.8 kg" in reply and "Your prescriber decides" in reply
+    assert "Your prescriber uses the weight to work out the amount" in reply
+    assert not re.search(r"\d+(?:\.\d+)? ?g\b", reply)  # no gram figure at all
     assert "kind of health insurance" in reply
 
 

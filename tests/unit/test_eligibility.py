@@ -1,9 +1,12 @@
-"""Every outcome of the screening rules, their reasons, the dose figures and the cost notes."""
+"""Every outcome of the screening rules, their reasons, the dose information and the cost notes."""
+
+import inspect
+import re
 
 import pytest
 
 from bot import eligibility
-from bot.eligibility import dose, dose_text, financial_note, outcomes
+from bot.eligibility import after_weight_text, dose_text, financial_note, outcomes
 
 GOOD_FIT = {
     "for_whom": "self",
@@ -31,11 +34,11 @@ def reasons(answers, outcome_id):
 def test_a_diagnosed_patient_whose_first_medicines_failed_is_a_good_fit():
     assert ids(GOOD_FIT) == ["specialist_review"]
     assert reasons(GOOD_FIT, "specialist_review") == (
-        "a doctor has diagnosed dermatomyositis, and IVIG is used for several types of "
-        "myositis (references 1, 6, 8)",
-        "the first medicines did not help enough and caused side effects, which is when "
-        "doctors most often consider IVIG (references 1, 2)",
-        "you have a rheumatologist who could order IVIG",
+        "a doctor told you that you have dermatomyositis. IVIG has been used for this type and "
+        "for others (references 1, 6, 8)",
+        "the first medicines did not help enough and caused side effects. That is when doctors "
+        "most often think about IVIG (references 1, 2)",
+        "you have a rheumatologist who could order it",
     )
 
 
@@ -43,7 +46,7 @@ def test_a_diagnosed_patient_whose_first_medicines_failed_is_a_good_fit():
 def test_no_diagnosis_means_see_your_doctor_first(diagnosis):
     answers = {**GOOD_FIT, "diagnosis": diagnosis}
     assert ids(answers) == ["see_doctor_first"]
-    assert "only a doctor can make one" in reasons(answers, "see_doctor_first")[0]
+    assert "only a doctor can" in reasons(answers, "see_doctor_first")[0]
 
 
 def test_first_line_not_tried_means_see_your_doctor_first():
@@ -85,10 +88,10 @@ def test_the_service_area_comes_from_the_environment(monkeypatch):
 @pytest.mark.parametrize(
     ("item", "value", "words"),
     [
-        ("iga_status", "deficient", "you have IgA deficiency"),
+        ("iga_status", "deficient", "you lack IgA"),
         ("iga_status", "not_tested", "has not been checked"),
         ("severe_reaction", "yes", "serious reaction"),
-        ("severe_reaction", "not_sure", "not sure about an earlier serious reaction"),
+        ("severe_reaction", "not_sure", "not sure if you once had a serious reaction"),
     ],
 )
 def test_safety_items_are_listed_for_the_prescriber(item, value, words):
@@ -118,12 +121,29 @@ def test_skipped_answers_satisfy_no_condition():
     assert ids(answers) == []
 
 
-def test_the_dose_follows_the_article_for_the_weight():
-    worked = dose(74.8)
-    assert (worked.induction_g, worked.maintenance_g) == (150, 75)
-    text = dose_text(worked)
-    assert "74.8 kg" in text and "150 g" in text and "2 to 5 days" in text and "75 g" in text
-    assert "prescriber decides" in text and "references 1, 9" in text
+def test_a_past_severe_reaction_is_never_said_not_to_rule_ivig_out():
+    answers = {**GOOD_FIT, "severe_reaction": "yes"}
+    safety = next(o for o in outcomes(answers) if o.id == "safety_items")
+    said = " ".join([safety.text, *safety.reasons]).lower()
+    assert "rule" not in said and "prescriber decides" in said
+
+
+def test_the_dose_information_is_the_articles_per_kg_rates_and_no_amount():
+    text = dose_text()
+    assert "2 g per kg" in text and "2 to 5 days" in text and "1 g per kg" in text
+    assert "once a month" in text and "references 1, 9" in text
+    assert "prescriber works out the amount" in text
+    assert not re.search(r"\b\d+(?:\.\d+)? ?g\b(?! per kg)", text)
+
+
+def test_the_dose_information_cannot_be_worked_out_for_a_weight():
+    assert list(inspect.signature(dose_text).parameters) == ["rules"]
+    assert not hasattr(eligibility, "dose")
+
+
+def test_after_the_weight_the_bot_says_what_it_is_for_without_an_amount():
+    text = after_weight_text()
+    assert "prescriber" in text and not re.search(r"\d", text)
 
 
 @pytest.mark.parametrize(
@@ -133,13 +153,19 @@ def test_the_dose_follows_the_article_for_the_weight():
         ("medicare", "usually can't be used with Medicare"),
         ("medicaid", "Medicaid"),
         ("military", "TRICARE"),
-        ("none", "patient-assistance programs"),
+        ("none", "patient help programs"),
         ("unsure", "look at your coverage"),
         (None, "look at your coverage"),
     ],
 )
 def test_the_financial_note_fits_the_insurance(insurance, words):
     assert words in financial_note(insurance)
+
+
+def test_the_financial_note_is_labelled_as_the_teams_not_the_articles():
+    assert financial_note("medicare").endswith(
+        "(Program information from our team, not from the article.)"
+    )
 
 
 def test_answers_read_back_in_plain_words():

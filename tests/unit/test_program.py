@@ -1,6 +1,6 @@
 """Program facts: hours text from data, phone from the environment."""
 
-from bot.program import hours_text, load_program, phone_text
+from bot.program import hours_text, load_program, phone_text, setting_warnings
 
 
 def test_hours_text_groups_days_with_the_same_hours():
@@ -32,3 +32,35 @@ def test_phone_comes_from_the_environment(monkeypatch):
 def test_without_a_phone_the_bot_points_to_the_contact_page(monkeypatch):
     monkeypatch.delenv("PHARMACY_PHONE", raising=False)
     assert phone_text(load_program()) == "the phone number on our Contact Us page"
+
+
+def test_the_service_area_is_a_program_setting_the_environment_overrides():
+    assert "CA" in load_program(environ={}).service_area
+    assert load_program(environ={"SERVICE_AREA_STATES": "me, nh"}).service_area == {"ME", "NH"}
+
+
+def test_development_defaults_are_listed_as_start_up_warnings():
+    warnings = setting_warnings(load_program(environ={}))
+    assert len(warnings) == 3
+    assert any("PHARMACY_PHONE" in w for w in warnings)
+    assert any("SERVICE_AREA_STATES" in w for w in warnings)
+    assert any("America/Los_Angeles" in w for w in warnings)
+
+
+def test_settings_from_the_environment_are_not_warned_about():
+    environ = {
+        "PHARMACY_PHONE": "(555) 010-0199",
+        "SERVICE_AREA_STATES": "CA",
+        "PHARMACY_TIMEZONE": "America/Los_Angeles",
+    }
+    assert setting_warnings(load_program(environ=environ)) == []
+
+
+def test_confirmed_settings_leave_only_a_missing_phone(tmp_path):
+    path = tmp_path / "program.yml"
+    path.write_text(
+        "name: Test\nconfirmed: true\nservice_area: [CA]\nhours:\n  timezone: America/New_York\n"
+        "  days: {mon: closed}\n"
+    )
+    warnings = setting_warnings(load_program(path, environ={}))
+    assert len(warnings) == 1 and "PHARMACY_PHONE" in warnings[0]

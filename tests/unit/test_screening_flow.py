@@ -111,7 +111,8 @@ def test_the_summary_reads_answers_back():
 def test_every_question_has_a_label_a_reason_and_a_reprompt_example():
     for question in flow.questions():
         assert question.label and question.why
-        assert "for example" in question.reprompt or "yes" in question.reprompt
+        # an example answer in quotes ("150 lb"), or a yes/no question
+        assert '"' in question.reprompt or "yes" in question.reprompt
 
 
 def test_a_correction_does_not_also_answer_a_yes_no_question():
