@@ -91,7 +91,8 @@ def test_a_full_screening_reaches_the_same_outcome(channel):
     assert "Weight: 74.8 kg (165 lb)" in summary
     outcome = say("looks right")
     assert "A good fit for a specialist review" in outcome
-    assert "about 150 g" in outcome and "Your prescriber decides" in outcome
+    assert "2 g per kg" in outcome and "Your prescriber works out the amount" in outcome
+    assert "150 g" not in outcome  # the article's rates, never an amount for the weight
 
 
 def test_a_handoff_stores_and_delivers_one_lead_from_that_channel(channel, receiver):

@@ -63,7 +63,8 @@ def test_a_screening_alternating_between_replicas_keeps_every_answer(cluster):
     replicas = [first, second]
     for turn, message in enumerate(SCREENING):
         reply = say(replicas[turn % 2], "alternating", message)
-    assert "A good fit for a specialist review" in reply and "about 150 g" in reply
+    # the general dose rates follow the outcome only when the weight was kept
+    assert "A good fit for a specialist review" in reply and "2 g per kg" in reply
     assert user_turns(first, "alternating") == user_turns(second, "alternating") == SCREENING
     slots_first = first.tracker("alternating")["slots"]
     assert slots_first == second.tracker("alternating")["slots"]
