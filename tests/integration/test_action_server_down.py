@@ -29,6 +29,7 @@ SLACK_SECONDS = 4.0  # the Rasa server's own work in a turn, on a busy 2-core ma
 PHONE = "(555) 010-4242"
 EMERGENCY_FIRST = "This may be a medical emergency. Call 911 now."
 APOLOGY = "Sorry, something went wrong on my side"
+CAUTIONED = "I had chest pain yesterday"  # the NLU's red_flag level "caution"
 TRANSCRIPTS: dict[str, list[dict[str, object]]] = {}
 
 
@@ -139,6 +140,12 @@ def test_with_the_action_server_killed_emergencies_get_guidance_first_and_others
         assert len(ordinary) == 1 and ordinary[0].startswith(APOLOGY)
         assert PHONE in ordinary[0] and "In an emergency, call 911." in ordinary[0]
         assert not any("didn't quite follow" in text for text in emergency + ordinary)
+        # A red flag mentioned, but neither clearly an emergency nor clearly past: the caution
+        # comes first, from the Rasa server, and then the turn's normal reply.
+        assert servers.stack.parse(CAUTIONED)["red_flag"]["level"] == "caution"
+        cautioned, _ = chat.say(CAUTIONED, "killed")
+        assert cautioned[0] == default_text("utter_red_flag_caution")
+        assert len(cautioned) >= 2 and cautioned.count(cautioned[0]) == 1
     back, _ = chat.say("how is ivig given?", "back")
     assert any("Source:" in text for text in back) and not back[0].startswith(APOLOGY)
 
