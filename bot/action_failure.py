@@ -306,15 +306,3 @@ def install(environ: Mapping[str, str] = os.environ) -> None:
     MessageProcessor._run_action = _run_action  # type: ignore[method-assign]
     MessageProcessor._run_prediction_loop = _run_prediction_loop  # type: ignore[method-assign]
     MessageProcessor.handle_message = _handle_message  # type: ignore[method-assign]
-
-
-def uninstall() -> None:
-    """Rasa as it ships (for tests)."""
-    if not _originals:
-        return
-    RemoteAction.run = _originals["remote_run"]  # type: ignore[method-assign]
-    MessageProcessor._run_action = _originals["run_action"]  # type: ignore[method-assign]
-    MessageProcessor._run_prediction_loop = _originals["prediction_loop"]  # type: ignore[method-assign]
-    MessageProcessor.handle_message = _originals["handle_message"]  # type: ignore[method-assign]
-    _originals.clear()
-    _settings.clear()

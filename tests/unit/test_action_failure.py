@@ -160,15 +160,10 @@ def test_the_patch_is_only_applied_to_the_rasa_it_was_written_for():
 
 
 @pytest.fixture
-def patched():
-    """The patch with a 1 s bound, and the program's phone as the environment leaves it."""
-    was_installed = bool(action_failure._originals)
-    action_failure.uninstall()
-    action_failure.install({"ACTION_TIMEOUT_SECONDS": "1"})
-    yield
-    action_failure.uninstall()
-    if was_installed:
-        action_failure.install()
+def patched(monkeypatch):
+    """The patch as the Rasa server runs it, with a 1 s bound for these tests."""
+    action_failure.install()
+    monkeypatch.setitem(action_failure._settings, "timeout", 1.0)
 
 
 def call(url: str, action: str, turn: Turn) -> list:
