@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import understanding
 from bot import routing, safety
 from bot.knowledge import KnowledgeBase, knowledge_base
 from bot.program import setting_warnings
@@ -29,7 +30,7 @@ def offer_search_results(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     hits = kb.search(tracker.latest_message.get("text") or "")
     if hits:
         dispatcher.utter_message(
-            text="I'm not sure I understood. Did you mean one of these?",
+            response="utter_did_you_mean",
             buttons=[topic_button(hit.topic.key, kb) for hit in hits] + [SPECIALIST_BUTTON],
         )
     else:
@@ -44,6 +45,9 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         kb = knowledge_base()
+        if understanding.planned(tracker, "topic"):  # a long message: every part answered
+            buttons = understanding.option_buttons(tracker, [SCREENING_BUTTON, SPECIALIST_BUTTON])
+            return understanding.answer_topics(dispatcher, tracker, buttons)
         topic, _ = routing.selected_topic(
             tracker.latest_message, set(kb.topics), routing.min_topic_confidence()
         )
@@ -79,10 +83,7 @@ class ActionShowSources(Action):
         topic = tracker.get_slot("last_topic")
         if topic not in kb.topics:
             dispatcher.utter_message(
-                text=(
-                    f'Everything I share comes from the article "{kb.article_title}" and its '
-                    "reference list. Ask me a question and I can show the sources of the answer."
-                )
+                response="utter_sources_before_any_answer", article=kb.article_title
             )
             return []
         references = kb.sources(topic)
@@ -90,9 +91,15 @@ class ActionShowSources(Action):
         if not references:
             dispatcher.utter_message(text=f"{title}: {kb.source_line(kb.topics[topic])}")
             return []
-        lines = [f'{title} comes from the article "{kb.article_title}". Its references:']
-        lines += [f"[{ref.number}] {ref.citation} {ref.url}" for ref in references]
-        dispatcher.utter_message(text="\n".join(lines))
+        # The team's sentences of the answer are named apart from the article's references.
+        labels = kb.label_lines(kb.claims_of(kb.topics[topic]))
+        dispatcher.utter_message(
+            response="utter_sources_of_answer",
+            title=title,
+            article=kb.article_title,
+            references="\n".join(f"[{r.number}] {r.citation} {r.url}" for r in references),
+            labels="".join(f"\n{line}" for line in labels),
+        )
         return []
 
 
@@ -104,16 +111,7 @@ class ActionKnowledgeFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         if routing.consecutive_fallbacks(tracker.events) >= routing.fallbacks_before_handoff():
-            dispatcher.utter_message(
-                text=(
-                    "I'm sorry, I'm still not understanding. A specialist from our IVIG team "
-                    "can help you directly. Would you like that?"
-                ),
-                buttons=[
-                    {"title": "Yes, connect me with a specialist", "payload": "/request_human"},
-                    {"title": "What can you do?", "payload": "/help"},
-                ],
-            )
+            dispatcher.utter_message(response="utter_still_not_understanding")
             return []
         offer_search_results(dispatcher, tracker)
         return []

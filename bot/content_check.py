@@ -338,6 +338,11 @@ SAMPLE_ANSWERS = {
     "us_state": "Maine",
     "patient_age": "12",
     "max_chars": "2000",
+    # "where is that from?": citations and source lines are bibliographic, not graded
+    "title": "Side effects",
+    "article": "IVIG and Myositis",
+    "references": "",
+    "labels": "",
 }
 
 
@@ -665,6 +670,14 @@ def as_markdown(report: Report) -> str:
     ]
     if not report.article_found:
         lines += ["The article was not found: copying and claims were not checked.", ""]
+    lines += [
+        "How texts are counted: sentences end at . ! ? and at each line break, so a bullet or",
+        "numbered option on its own line is one sentence; a label (a button title, heading or",
+        f"single word: at most {LABEL_MAX_WORDS} words, no sentence ending) is not graded; numbers",
+        "count with the syllables of their spoken form; placeholders are filled with the program",
+        "settings or a sample answer; an answer's source line (a citation) is not graded.",
+        "",
+    ]
     lines += ["## Mean grade by kind", "", "| kind | mean grade |", "| --- | --- |"]
     lines += [f"| {k} | {v} |" for k, v in summary["mean_grade_by_kind"].items()]
     lines += ["", "## Failures", ""]

@@ -227,9 +227,13 @@ class KnowledgeBase:
             .replace("{program}", self.program.name)
         )
 
+    def claims_of(self, topic: Topic, channel: str | None = None) -> list[Claim]:
+        """The team's sentences (listed in claims.yml) in a topic's text."""
+        return claims_in(topic.text_for(channel), self.claims.claims)
+
     def source_line(self, topic: Topic, channel: str | None = None) -> str:
         """The article's references for the facts, and a label for each team sentence."""
-        return self.refs_line(topic.refs, claims_in(topic.text_for(channel), self.claims.claims))
+        return self.refs_line(topic.refs, self.claims_of(topic, channel))
 
     def refs_line(self, refs: Sequence[int], claims: Sequence[Claim] = ()) -> str:
         parts = []

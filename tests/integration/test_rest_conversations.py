@@ -56,6 +56,15 @@ def test_where_is_that_from_lists_the_full_references_of_the_last_answer(stack, 
     assert "https://doi.org/10.1056/nejmoa2117912" in reply
 
 
+def test_where_is_that_from_names_the_teams_sentences_apart_from_the_references(stack, sender):
+    stack.send(sender, "what is an infusion reaction")
+    (reply,) = stack.texts(sender, "where is that from?")
+    assert "[8] Ohad, M." in reply and "[1] Patwardhan, A." in reply
+    assert reply.endswith(
+        "General safety guidance from our team, not from the article: when to call 911."
+    )
+
+
 def test_sources_before_any_answer_explains_where_content_comes_from(stack, sender):
     (reply,) = stack.texts(sender, "where does this information come from")
     assert "IVIG and Myositis" in reply

@@ -126,6 +126,7 @@ def test_a_past_severe_reaction_is_never_said_not_to_rule_ivig_out():
     safety = next(o for o in outcomes(answers) if o.id == "safety_items")
     said = " ".join([safety.text, *safety.reasons]).lower()
     assert "rule" not in said and "prescriber decides" in said
+    assert "can mean ivig is not safe for you (general safety guidance)" in said
 
 
 def test_the_dose_information_is_the_articles_per_kg_rates_and_no_amount():
