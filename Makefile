@@ -47,6 +47,17 @@ export SOCKETIO_ALLOWED_ORIGINS ?= http://localhost:$(RASA_PORT),http://127.0.0.
 export AGENT_ACCESS_TOKEN ?=
 export AGENT_JWT_SECRET ?=
 export AGENT_SESSION_HOURS ?= 8
+# Security (README, "Security"): the console's allowed origins (empty: its own), the reverse
+# proxies whose X-Forwarded-For is believed, rate limits per client address, body limits,
+# an optional key for the REST channel, the bot's public URL for the pages' CSP.
+export AGENT_ALLOWED_ORIGINS ?=
+export TRUSTED_PROXIES ?= 127.0.0.1,::1
+export RATE_LIMIT_PER_ADDRESS_PER_MINUTE ?=
+export RATE_LIMIT_EXEMPT_ADDRESSES ?= 127.0.0.1,::1
+export MAX_REQUEST_BYTES ?= 65536
+export ACTION_SERVER_MAX_BYTES ?= 2000000
+export REST_ACCESS_TOKEN ?=
+export BOT_PUBLIC_URL ?=
 
 .PHONY: help
 help:

@@ -11,8 +11,9 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Dict, List
 
+from cryptography.fernet import InvalidToken
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import create_engine
@@ -22,9 +23,10 @@ from actions.screening import OUTCOME_SLOT, answers_of
 from bot import retention
 from bot.hours import contact_expectation
 from bot.knowledge import knowledge_base
-from bot.leads import contact, service
-from bot.leads.store import Contact, NewLead
+from bot.leads import contact, crypto, intake, service
+from bot.leads.store import NewLead
 from bot.program import hours_text, phone_text
+from bot.screening import flow
 from bot.screening.parsing import parse_yes_no
 
 logger = logging.getLogger(__name__)
@@ -63,10 +65,20 @@ def required_contact_slots(method: str | None) -> List[str]:
 
 
 def sender_phone(tracker: Tracker) -> str | None:
-    """On SMS and WhatsApp the sender's own number, in E.164; elsewhere None."""
+    """On SMS and WhatsApp the sender's own number, in E.164; elsewhere None.
+
+    The conversation id is a keyed hash, not the number (bot/channels/ids.py); the Twilio
+    channel sends the number with each message, encrypted, as `reply_to` metadata."""
     if tracker.get_latest_input_channel() not in SMS_CHANNELS:
         return None
-    reading = contact.parse_phone(tracker.sender_id.removeprefix("whatsapp:"))
+    sealed = ((tracker.latest_message or {}).get("metadata") or {}).get("reply_to")
+    try:
+        number = crypto.decrypt(sealed) if isinstance(sealed, str) else None
+    except InvalidToken:
+        number = None
+    if not number:
+        return None
+    reading = contact.parse_phone(number.removeprefix("whatsapp:"))
     return reading.value if reading.found else None
 
 
@@ -151,28 +163,30 @@ class ActionCreateLead(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        answers = {k: v for k, v in answers_of(tracker).items() if v is not None}
-        consent_at = tracker.get_slot(CONSENT_AT_SLOT) or datetime.now(timezone.utc).isoformat()
-        details = Contact(
-            name=tracker.get_slot("contact_name"),
-            phone=tracker.get_slot("contact_phone"),
-            email=tracker.get_slot("contact_email"),
-            method=tracker.get_slot("contact_method"),
-            time=tracker.get_slot("contact_time"),
-        )
+        # Every stored value is read again: the tracker comes from the caller (bot/leads/intake).
+        answers = intake.checked_answers(answers_of(tracker), flow.SCREENING_SLOTS)
+        consent_at = intake.checked_moment(tracker.get_slot(CONSENT_AT_SLOT))
+        details = intake.checked_contact(
+            *(tracker.get_slot(s) for s in ("contact_name", "contact_method", "contact_phone",
+                                            "contact_email", "contact_time"))
+        )  # fmt: skip
+        if details.name is None or (details.phone is None and details.email is None):
+            dispatcher.utter_message(response="utter_handoff_details_missing")
+            return [SlotSet(slot, None) for slot in CONTACT_SLOTS]
         lead, _ = service.store().create(
             NewLead(
-                idempotency_key=f"{tracker.sender_id}:{consent_at}",
+                idempotency_key=f"{tracker.sender_id}:{consent_at.isoformat()}",
                 conversation_id=tracker.sender_id,
-                channel=tracker.get_latest_input_channel() or "unknown",
+                channel=intake.checked_channel(tracker.get_latest_input_channel()),
                 contact=details,
-                consent_at=datetime.fromisoformat(consent_at),
-                topics=tracker.get_slot(TOPICS_SLOT) or [],
+                consent_at=consent_at,
+                topics=intake.checked_labels(tracker.get_slot(TOPICS_SLOT)),
                 screening=answers,
-                outcome=tracker.get_slot(OUTCOME_SLOT) or [],
+                outcome=intake.checked_labels(tracker.get_slot(OUTCOME_SLOT)),
                 safety_flags=safety_flags(answers),
             )
         )
+        forget_contact_answers(tracker.sender_id)
         service.worker().wake()
         program = knowledge_base().program
         how = {"call": "call", "text": "text", "email": "email"}.get(details.method or "", "reach")
@@ -208,23 +222,54 @@ class ActionHandoffDeclined(Action):
         return [SlotSet(CONSENT_AT_SLOT, None)]
 
 
+def forget_contact_answers(sender_id: str) -> None:
+    """Blanks the typed name, phone and email in the tracker store once the lead holds them
+    encrypted, so no second, plain copy stays in the conversation."""
+    engine = create_engine(retention.tracker_url())
+    try:
+        retention.forget_contact_answers(engine, sender_id)
+    except SQLAlchemyError:  # another tracker store: its retention period applies
+        logger.warning("Could not blank the contact answers in the tracker store")
+    finally:
+        engine.dispose()
+
+
+def erasure_reply(references: List[str], erasure: retention.Erasure | None) -> Dict[str, Any]:
+    """Which response says what the erasure did, with the figures it fills in."""
+    refs = ", ".join(references)
+    if erasure is None:
+        days = retention.retention_days()
+        if references:
+            return dict(response="utter_erased_referral_only", references=refs, days=days)
+        return dict(response="utter_erase_failed", days=days)
+    counts = {"messages": erasure.messages, "replies": erasure.replies, "answers": erasure.answers}
+    if references:
+        return dict(response="utter_erased_with_referral", references=refs, **counts)
+    return dict(response="utter_erased_no_referral", **counts)
+
+
 class ActionEraseMyData(Action):
+    """Deletes the conversation's referral, and blanks its messages, answers and replies.
+
+    Running it twice is harmless (Rasa may retry an action): a second run finds nothing more."""
+
     def name(self) -> str:
         return "action_erase_my_data"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        erased = service.store().erase_conversation(tracker.sender_id)
+        references = service.store().erase(tracker.sender_id)
+        engine = create_engine(retention.tracker_url())
         try:
-            retention.erase_transcript(create_engine(retention.tracker_url()), tracker.sender_id)
+            erasure: retention.Erasure | None = retention.erase_transcript(
+                engine, tracker.sender_id
+            )
         except SQLAlchemyError:  # another tracker store: its retention period applies
             logger.warning("Could not erase the conversation's transcript")
-        what = "your referral" if erased else "no stored referral"
-        dispatcher.utter_message(
-            text=f"Done. I deleted {what}, and your messages and contact details in this "
-            "conversation."
-        )
-        return [
-            SlotSet(slot, None) for slot in (*CONTACT_SLOTS, CONSENT_AT_SLOT, LEAD_REFERENCE_SLOT)
-        ]
+            erasure = None
+        finally:
+            engine.dispose()
+        dispatcher.utter_message(**erasure_reply(references, erasure))
+        # The live conversation forgets every answer too, not only the stored rows.
+        return [AllSlotsReset()]

@@ -1,10 +1,14 @@
 """The Rasa SDK action server, bound to loopback unless told otherwise and guarded by a token.
 
 rasa-sdk's own `rasa run actions` listens on 0.0.0.0 with no authentication, and its error
-handler echoes the request body (the whole conversation) back to the caller. This launcher
-binds to ACTION_SERVER_HOST (127.0.0.1 by default), refuses to listen on other interfaces
-without ACTION_SERVER_TOKEN, checks that token on every call (Rasa sends it as the
-`action_token` query parameter, see endpoints.yml), and answers errors without echoing.
+handler echoes the request body (the whole conversation) back to the caller. Loopback alone is
+no protection: any web page a developer or operator opens can POST to 127.0.0.1:5055 with a
+`text/plain` body (no CORS preflight), and one made-up tracker is enough to store and deliver
+a lead or erase a conversation. This launcher binds to ACTION_SERVER_HOST (127.0.0.1 by
+default), will not start without ACTION_SERVER_TOKEN (`make run` generates one into var/, as it
+does the agent token), checks it on every call but /health (Rasa sends it as the
+`action_token` query parameter, see endpoints.yml), takes only `application/json` bodies of at
+most ACTION_SERVER_MAX_BYTES, and answers errors without echoing.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bot import logging_privacy
 
 logger = logging.getLogger(__name__)
 TOKEN_PARAM = "action_token"
+MIN_TOKEN_CHARS = 16
 
 
 def is_loopback(host: str) -> bool:
@@ -34,16 +39,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def build_app(token: str) -> Sanic:
+def is_json(content_type: str | None) -> bool:
+    """Exactly application/json (parameters such as charset allowed): no simple CORS type."""
+    return (content_type or "").split(";")[0].strip().lower() == "application/json"
+
+
+def build_app(token: str, max_bytes: int = 2_000_000) -> Sanic:
     app = create_app("actions", cors_origins=[])
+    app.config.REQUEST_MAX_SIZE = max_bytes
 
     @app.middleware("request")
     async def require_token(request: Request):  # type: ignore[no-untyped-def]
-        if request.path == "/health" or not token:
+        if request.path == "/health" and request.method in ("GET", "HEAD"):
             return None
         given = request.args.get(TOKEN_PARAM, "")
-        if not hmac.compare_digest(given.encode(), token.encode()):
+        if not token or not hmac.compare_digest(given.encode(), token.encode()):
             return response.json({"error": "unauthorized"}, status=401)
+        if request.method == "POST" and not is_json(request.content_type):
+            return response.json({"error": "send application/json"}, status=415)
         return None
 
     @app.exception(Exception)
@@ -59,7 +72,7 @@ def main() -> int:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     host = os.environ.get("ACTION_SERVER_HOST", "127.0.0.1")
     port = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
-    token = os.environ.get("ACTION_SERVER_TOKEN", "")
+    token = os.environ.get("ACTION_SERVER_TOKEN", "").strip()
     if not is_loopback(host) and not token:
         print(
             f"Refusing to listen on {host} without ACTION_SERVER_TOKEN: the action server "
@@ -67,7 +80,16 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    app = build_app(token)
+    if len(token) < MIN_TOKEN_CHARS:
+        print(
+            f"Refusing to start without an ACTION_SERVER_TOKEN of {MIN_TOKEN_CHARS} characters "
+            "or more: any web page could otherwise call the actions through the browser. "
+            "`make run` generates one in var/action-token.",
+            file=sys.stderr,
+        )
+        return 2
+    max_bytes = int(os.environ.get("ACTION_SERVER_MAX_BYTES", "").strip() or 2_000_000)
+    app = build_app(token, max_bytes)
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)
     return 0
 

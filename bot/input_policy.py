@@ -11,23 +11,27 @@ from __future__ import annotations
 
 import html
 import importlib
+import ipaddress
 import os
 import re
 import time
 import unicodedata
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from bot import DATA_DIR, safety, vocabulary
+from bot.knowledge import knowledge_base
+from bot.program import phone_text
 from bot.yamlio import load_yaml
 
 INPUT_FILE = DATA_DIR / "safety" / "input.yml"
 PROBLEM_INTENT = "unreadable_input"
 PROBLEM_ENTITY = "input_problem"
 HIDDEN_BLOCKS = re.compile(r"<(script|style|iframe|object)\b.*?(?:</\1\s*>|$)", re.I | re.S)
-TAG = re.compile(r"</?[a-zA-Z!][^<>]*>|<!--.*?-->", re.S)
+# A tag, closed or not: "<svg/onload=..." with no ">" is a tag to the end of the text.
+TAG = re.compile(r"</?[a-zA-Z!][^<>]*(?:>|$)|<!--.*?(?:-->|$)", re.S)
 LATIN = re.compile(r"[a-zA-Z]")
 
 
@@ -35,12 +39,21 @@ LATIN = re.compile(r"[a-zA-Z]")
 class Limits:
     max_chars: int = 2000
     per_minute: int = 30
+    per_client_per_minute: int = 300
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer setting; an empty variable counts as unset."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
 
 
 def limits_from_env() -> Limits:
+    per_minute = env_int("RATE_LIMIT_PER_MINUTE", 30)
     return Limits(
-        max_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "2000")),
-        per_minute=int(os.environ.get("RATE_LIMIT_PER_MINUTE", "30")),
+        max_chars=env_int("MAX_MESSAGE_CHARS", 2000),
+        per_minute=per_minute,
+        per_client_per_minute=env_int("RATE_LIMIT_PER_ADDRESS_PER_MINUTE", 10 * per_minute),
     )
 
 
@@ -129,33 +142,95 @@ def reply(problem: str, phone: str, limits: Limits | None = None) -> str:
 
 
 class RateLimiter:
-    """At most `per_minute` messages per sender in any 60 seconds (per server process)."""
+    """At most `per_minute` messages per key in any 60 seconds (per server process)."""
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._seen: dict[str, deque[float]] = {}
 
-    def allow(self, sender: str, now: float | None = None) -> bool:
+    def allow(self, key: str, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
-        window = self._seen[sender]
+        window = self._seen.get(key)
+        if window is None:
+            window = self._seen[key] = deque()
         while window and now - window[0] >= 60:
             window.popleft()
         if len(window) >= self.per_minute:
             return False
         window.append(now)
+        if len(self._seen) > 4 * self.per_minute + 1000:
+            self._forget_idle(now)
         return True
+
+    def _forget_idle(self, now: float) -> None:
+        """Keys seen more than a minute ago go, so a flood of new keys cannot fill memory."""
+        for key in [k for k, w in self._seen.items() if not w or now - w[-1] >= 60]:
+            del self._seen[key]
+
+
+def address_set(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated addresses or networks; `none` for none (empty means the default)."""
+    if value.strip().lower() == "none":
+        return []
+    return [ipaddress.ip_network(v.strip(), strict=False) for v in value.split(",") if v.strip()]
+
+
+def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return address_set(os.environ.get("TRUSTED_PROXIES") or "127.0.0.1,::1")
+
+
+def client_address(peer: str, forwarded_for: str | None,
+                   trusted: list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None = None,
+                   ) -> str:  # fmt: skip
+    """The client's address: the peer's, or, only when the peer is a trusted proxy, the last
+    address in X-Forwarded-For that is not itself a trusted proxy (a client can prepend any
+    address it likes; it cannot remove what the proxies appended)."""
+    trusted = trusted_proxies() if trusted is None else trusted
+    if not forwarded_for or not _within(peer, trusted):
+        return peer
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        if not _within(hop, trusted):
+            return hop
+    return peer
+
+
+def rate_exempt(address: str) -> bool:
+    """Local tools (tests, the benchmark, health checks) calling straight over loopback."""
+    exempt = os.environ.get("RATE_LIMIT_EXEMPT_ADDRESSES", "").strip() or "127.0.0.1,::1"
+    return _within(address, address_set(exempt))
 
 
 class InputGate:
-    """What every channel applies to a sender's raw message: the rate limit, then `assess`."""
+    """What every channel applies to a raw message: the rate limits, then `assess`.
+
+    `admit` runs before anything else reads the message: a flooded message is answered with the
+    `too_fast` reply by the channel itself and never reaches the tracker or the NLU pipeline.
+    Limits are per conversation and per client address, so new conversation ids buy nothing.
+    """
 
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or limits_from_env()
         self.rate_limiter = RateLimiter(self.limits.per_minute)
+        self.client_limiter = RateLimiter(self.limits.per_client_per_minute)
 
-    def payload(self, sender: str, raw: object, media_only: bool = False) -> str:
-        if not self.rate_limiter.allow(sender):
-            return Assessment("", "too_fast").payload
+    def admit(self, conversation: str, client: str | None = None) -> bool:
+        limited = client is not None and not rate_exempt(client)
+        if limited and not self.client_limiter.allow(client):  # type: ignore[arg-type]
+            return False
+        return self.rate_limiter.allow(conversation)
+
+    def payload(self, raw: object, media_only: bool = False) -> str:
         if media_only:
             return Assessment("", "no_words").payload
         return assess(raw, self.limits).payload
+
+    def too_fast_reply(self) -> str:
+        return reply("too_fast", phone_text(knowledge_base().program), self.limits)

@@ -5,16 +5,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 MODEL=$($BIN/python -m bot.modelfile path)
+# Everything the servers create (the tracker and leads databases with their -wal and -shm
+# files, keys, tokens) is readable by this user only.
+umask 077
+for file in "${TRACKER_DB_NAME:-ivig-tracker.db}"{,-wal,-shm} var/leads.db{,-journal,-wal,-shm}; do
+  if [ -f "$file" ]; then chmod 600 "$file"; fi  # made before this rule
+done
+
+# A development secret in var/<file>, made once (mode 0600) unless the variable is set.
+dev_secret() {
+  mkdir -p var
+  [ -s "var/$1" ] || $BIN/python -c 'import secrets; print(secrets.token_urlsafe(24))' > "var/$1"
+  cat "var/$1"
+}
 
 # The agent console stays closed without a token; on a developer's machine make one in var/.
 if [ -z "${AGENT_ACCESS_TOKEN:-}" ]; then
-  mkdir -p var
-  [ -s var/agent-token ] || (umask 077 && $BIN/python -c 'import secrets; print(secrets.token_urlsafe(24))' > var/agent-token)
-  AGENT_ACCESS_TOKEN=$(cat var/agent-token)
+  AGENT_ACCESS_TOKEN=$(dev_secret agent-token)
   export AGENT_ACCESS_TOKEN
   AGENT_TOKEN_NOTE="development token in var/agent-token"
 else
   AGENT_TOKEN_NOTE="token from AGENT_ACCESS_TOKEN"
+fi
+# The action server refuses every call without its token; Rasa sends it (endpoints.yml).
+if [ -z "${ACTION_SERVER_TOKEN:-}" ]; then
+  ACTION_SERVER_TOKEN=$(dev_secret action-token)
+  export ACTION_SERVER_TOKEN
 fi
 
 $BIN/python -m bot.action_server &

@@ -5,16 +5,24 @@ domain's `agent_assist` response variants or with a cue added by bot.agent.scrip
 shows the call's screening answers, outcome, safety flags and referral. Every route but the
 login page needs a session from bot.agent.auth: Rasa's `--auth-token` never covers /webhooks/*.
 
-Calls live under their own conversation ids ("agent-" + 32 hex digits, made by the server), so
-an agent can never open or read a web or SMS visitor's conversation.
+Calls live under their own conversation ids ("agent-" + 64 hex digits, made by the server and
+bound to the agent's session by a MAC, bot.agent.auth.call_id), so an agent can never open or
+read a web or SMS visitor's conversation, nor another session's call.
+
+Against cross-site requests (a page on another port of the same host is "same site", so the
+SameSite=Strict cookie alone does not stop it): every POST must come from the console's own
+origin when a browser sends one (Origin, or Sec-Fetch-Site), and the webhook takes only an exact
+`application/json` body, which no form or simple cross-origin request can send. Logging out
+revokes the session (bot.agent.revocations).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import logging
+import os
 import re
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Dict
 
@@ -25,19 +33,49 @@ from sanic.response import HTTPResponse
 
 from bot import input_policy, logging_privacy
 from bot.agent import auth, panel, script
+from bot.agent.revocations import Revocations
 from bot.channels import pages
+from bot.channels.ids import AGENT
+from bot.leads import service
 
 logging_privacy.install()
 logger = logging.getLogger(__name__)
 
 COOKIE = "ivig_agent_session"
-CALL_ID = re.compile(r"^[0-9a-f]{32}$")
+DEVICE_COOKIE = "ivig_agent_device"
 PREFIX = "/webhooks/agent"
 PUBLIC_ROUTES = ("login", "login.css")
+MAX_BODY_BYTES = 16_384
+CALL_ID = re.compile(r"^[0-9a-f]{64}$")
 
 
 def conversation_id(call: str) -> str:
-    return f"agent-{call}"
+    return f"{AGENT}{call}"
+
+
+def is_exact_json(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() == "application/json"
+
+
+def allowed_origins(request: Request) -> set[str]:
+    """AGENT_ALLOWED_ORIGINS when set; else the console's own origin as the request names it."""
+    configured = os.environ.get("AGENT_ALLOWED_ORIGINS", "").strip()
+    if configured:
+        return {o.strip().rstrip("/") for o in configured.split(",") if o.strip()}
+    host = request.headers.get("Host", "")
+    return {f"http://{host}", f"https://{host}"}
+
+
+def same_origin(request: Request) -> bool:
+    """False for a browser request made by another origin's page (CSRF); requests without
+    browser headers (scripts, tests) carry no ambient cookie risk and pass."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:  # set by the browser itself; a form post of a no-referrer page
+        return site in ("same-origin", "none")  # says Origin: null, so this decides first
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin.rstrip("/") in allowed_origins(request)
 
 
 class AgentScriptOutput(CollectingOutputChannel):
@@ -62,6 +100,12 @@ class AgentAssistInput(InputChannel):
             self.settings.max_failures, self.settings.failure_window_seconds
         )
         self.gate = input_policy.InputGate()
+        self._revocations: Revocations | None = None
+
+    def revocations(self) -> Revocations:
+        if self._revocations is None:
+            self._revocations = Revocations(service.store().engine)
+        return self._revocations
 
     @classmethod
     def name(cls) -> str:
@@ -74,10 +118,18 @@ class AgentAssistInput(InputChannel):
     def url_prefix(self) -> str:
         return "agent"
 
-    def signed_in(self, request: Request) -> str | None:
+    def session(self, request: Request) -> auth.Session | None:
+        """The request's live session: signed, unexpired and not logged out."""
         header = request.headers.get("Authorization", "")
         bearer = header[7:] if header.startswith("Bearer ") else None
-        return auth.session_agent(self.settings, bearer or request.cookies.get(COOKIE))
+        found = auth.session_of(self.settings, bearer or request.cookies.get(COOKIE))
+        if found is None or self.revocations().is_revoked(found.id):
+            return None
+        return found
+
+    def signed_in(self, request: Request) -> str | None:
+        found = self.session(request)
+        return found.agent if found else None
 
     def login_page(self, request: Request, message: str = "", status: int = 200) -> HTTPResponse:
         if not self.settings.enabled:
@@ -106,34 +158,50 @@ class AgentAssistInput(InputChannel):
         async def login_style(request: Request) -> HTTPResponse:
             return pages.serve(request, "agent.css")
 
+        def set_cookie(request: Request, reply: HTTPResponse, name: str, value: str,
+                       path: str, seconds: int) -> None:  # fmt: skip
+            reply.cookies[name] = value
+            cookie = reply.cookies[name]
+            cookie["httponly"] = True
+            cookie["samesite"] = "Strict"
+            cookie["path"] = path
+            cookie["max-age"] = seconds
+            if request.scheme == "https" or request.headers.get("X-Forwarded-Proto") == "https":
+                cookie["secure"] = True
+
         @agent_bp.route("/login", methods=["POST"])
         async def login(request: Request) -> HTTPResponse:
-            client = request.remote_addr or request.ip or "unknown"
-            if self.failures.blocked(client):
+            if not same_origin(request):
+                return response.json({"error": "cross-origin request refused"}, status=403)
+            client = input_policy.client_address(
+                request.ip or "unknown", request.headers.get("X-Forwarded-For")
+            )
+            key = auth.attempt_key(self.settings, request.cookies.get(DEVICE_COOKIE), client)
+            if self.failures.blocked(key):
                 return self.login_page(request, "Too many tries. Wait a few minutes.", 429)
             offered = request.form.get("token") or ""
             if not auth.token_matches(self.settings, offered):
-                self.failures.record(client)
+                self.failures.record(key)
                 return self.login_page(request, "That access token is not right.", 401)
             agent = request.form.get("agent") or "agent"
             session = auth.issue_session(self.settings, agent)
             reply = response.redirect(f"{PREFIX}/", status=303)
-            reply.cookies[COOKIE] = session
-            cookie = reply.cookies[COOKIE]
-            cookie["httponly"] = True
-            cookie["samesite"] = "Strict"
-            cookie["path"] = PREFIX
-            cookie["max-age"] = int(self.settings.session_hours * 3600)
-            if request.scheme == "https" or request.headers.get("X-Forwarded-Proto") == "https":
-                cookie["secure"] = True
+            set_cookie(request, reply, COOKIE, session, PREFIX,
+                       int(self.settings.session_hours * 3600))  # fmt: skip
+            if auth.device_id(self.settings, request.cookies.get(DEVICE_COOKIE)) is None:
+                set_cookie(request, reply, DEVICE_COOKIE, auth.issue_device(self.settings),
+                           f"{PREFIX}/login", auth.DEVICE_DAYS * 86400)  # fmt: skip
             return reply
 
         @agent_bp.route("/logout", methods=["POST"])
         async def logout(request: Request) -> HTTPResponse:
+            if not same_origin(request):
+                return response.json({"error": "cross-origin request refused"}, status=403)
+            found = self.session(request)
+            if found is not None:
+                self.revocations().revoke(found.id, found.expires_at)
             reply = response.redirect(f"{PREFIX}/login", status=303)
-            reply.cookies[COOKIE] = ""
-            reply.cookies[COOKIE]["path"] = PREFIX
-            reply.cookies[COOKIE]["max-age"] = 0
+            set_cookie(request, reply, COOKIE, "", PREFIX, 0)
             return reply
 
         @agent_bp.route("/", methods=["GET"])
@@ -155,37 +223,61 @@ class AgentAssistInput(InputChannel):
 
         @agent_bp.route("/calls", methods=["POST"])
         async def new_call(request: Request) -> HTTPResponse:
-            if not self.signed_in(request):
+            found = self.session(request)
+            if not found:
                 return refused(request)
-            return response.json({"call": uuid.uuid4().hex})
+            if not same_origin(request):
+                return response.json({"error": "cross-origin request refused"}, status=403)
+            return response.json({"call": auth.call_id(self.settings, found.id)})
 
         @agent_bp.route("/calls/<call:str>/panel", methods=["GET"])
         async def call_panel(request: Request, call: str) -> HTTPResponse:
-            if not self.signed_in(request):
+            found = self.session(request)
+            if not found:
                 return refused(request)
-            if not CALL_ID.match(call):
+            if not auth.call_belongs_to(self.settings, found.id, call):
                 return response.json({"error": "unknown call"}, status=404)
             return response.json(await self.panel(request, call))
 
         @agent_bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            agent = self.signed_in(request)
-            if not agent:
+            found = self.session(request)
+            if not found:
                 return refused(request)
-            body = request.json if "json" in (request.content_type or "") else None
-            if not isinstance(body, dict) or not CALL_ID.match(str(body.get("call", ""))):
+            if not same_origin(request):
+                return response.json({"error": "cross-origin request refused"}, status=403)
+            if not is_exact_json(request.content_type):
+                return response.json({"error": "send application/json"}, status=415)
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.json({"error": "request too large"}, status=413)
+            try:
+                body = json.loads((request.body or b"").decode("utf-8", errors="replace"))
+            except (ValueError, RecursionError):
+                body = None
+            call = str(body.get("call", "")) if isinstance(body, dict) else ""
+            if not isinstance(body, dict) or not CALL_ID.match(call):
                 return response.json({"error": "send JSON with a call id"}, status=400)
-            sender = conversation_id(body["call"])
-            text = self.gate.payload(sender, body.get("message"))
+            if not auth.call_belongs_to(self.settings, found.id, call):
+                return response.json({"error": "unknown call"}, status=404)
+            sender = conversation_id(call)
             collector = AgentScriptOutput()
+            if not self.gate.admit(sender):
+                collector.messages.append(
+                    {"recipient_id": sender, "text": script.scripted(self.gate.too_fast_reply())}
+                )
+                return response.json(
+                    {"messages": collector.messages, "panel": await self.panel(request, call)},
+                    status=429,
+                )
+            text = self.gate.payload(body.get("message"))
             await on_new_message(
                 UserMessage(
                     text, collector, sender, input_channel=self.name(),
-                    metadata={"agent": agent},
+                    metadata={"agent": found.agent},
                 )
             )  # fmt: skip
             return response.json(
-                {"messages": collector.messages, "panel": await self.panel(request, body["call"])}
+                {"messages": collector.messages, "panel": await self.panel(request, call)}
             )
 
         return agent_bp

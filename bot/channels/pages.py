@@ -7,7 +7,10 @@ even a message that slipped past the input policy could not run as script.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sanic import response
 from sanic.request import Request
@@ -32,12 +35,27 @@ TYPES = {
 }
 
 
+ORIGIN = re.compile(r"^[a-z0-9.-]+(?::\d{1,5})?$", re.I)
+
+
+def connect_sources(public_url: str | None = None) -> str:
+    """`connect-src` from configuration, never from the request's Host header: 'self' (which
+    covers the same server's ws:// and wss://), plus BOT_PUBLIC_URL's origin and its socket
+    scheme when the bot is published under another name."""
+    value = (os.environ.get("BOT_PUBLIC_URL", "") if public_url is None else public_url).strip()
+    sources = ["'self'"]
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and ORIGIN.match(parts.netloc or ""):
+        socket = "wss" if parts.scheme == "https" else "ws"
+        sources += [f"{parts.scheme}://{parts.netloc}", f"{socket}://{parts.netloc}"]
+    return " ".join(sources)
+
+
 def security_headers(request: Request) -> dict[str, str]:
-    host = request.host
     return {
         "Content-Security-Policy": (
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src 'self' ws://{host} wss://{host}; frame-ancestors 'self'; "
+            f"connect-src {connect_sources()}; frame-ancestors 'self'; "
             "base-uri 'none'; form-action 'self'"
         ),
         "X-Content-Type-Options": "nosniff",

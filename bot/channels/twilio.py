@@ -9,7 +9,13 @@ synchronously on the event loop. This channel:
   channel names `twilio` and `whatsapp` (for response variants);
 - renders buttons as numbered options and maps "1", "one" or the option's words back;
 - keeps replies plain and splits long ones; honours STOP, START and HELP;
-- sends through the Twilio REST API at a configurable base URL, without blocking the loop.
+- sends through the Twilio REST API at a configurable base URL, without blocking the loop;
+- names each conversation by a keyed hash of the number (`sms-...`, `wa-...`, from
+  bot/channels/ids.py), so the tracker, the leads and the logs never hold the number as an id
+  and no other channel can address it; the number travels with each message only encrypted
+  (`reply_to` metadata), for the handoff to offer it;
+- processes each signed `MessageSid` once: a replayed request is acknowledged and ignored
+  (bot/leads/replays.py, shared by replicas through the leads database).
 """
 
 from __future__ import annotations
@@ -28,9 +34,11 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot import input_policy, logging_privacy
+from bot.channels import ids
 from bot.knowledge import knowledge_base
-from bot.leads import service
+from bot.leads import crypto, service
 from bot.leads.opt_outs import OptOuts
+from bot.leads.replays import SeenMessages
 from bot.program import hours_text, phone_text
 
 logging_privacy.install()
@@ -113,28 +121,33 @@ class TwilioApi:
 
 
 class TwilioOutput(OutputChannel):
-    def __init__(self, api: TwilioApi, from_number: str, channel: str, opt_outs: OptOuts) -> None:
+    """Replies to one number: Rasa names the recipient by conversation id, which is a hash."""
+
+    def __init__(
+        self, api: TwilioApi, from_number: str, channel: str, opt_outs: OptOuts, to: str
+    ) -> None:
         self.api, self.from_number, self.channel, self.opt_outs = (
             api,
             from_number,
             channel,
             opt_outs,
         )
+        self.to = to
 
     @classmethod
     def name(cls) -> str:
         return "twilio"
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        if self.opt_outs.is_stopped(recipient_id):
+        if self.opt_outs.is_stopped(self.to):
             return
         for part in split_message(plain(text)):
-            await self.api.send(self.from_number, recipient_id, part)
+            await self.api.send(self.from_number, self.to, part)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
-        _last_options[recipient_id] = [
+        _last_options[self.to] = [
             {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
             for b in buttons
         ]
@@ -188,6 +201,12 @@ class TwilioInput(InputChannel):
         self.public_url = public_url
         self.api = TwilioApi(account_sid, auth_token, api_base_url)
         self.gate = input_policy.InputGate()
+        self._seen: SeenMessages | None = None
+
+    def seen(self) -> SeenMessages:
+        if self._seen is None:
+            self._seen = SeenMessages(service.store().engine)
+        return self._seen
 
     def _signed(self, request: Request, params: Dict[str, str]) -> bool:
         if not self.auth_token:
@@ -201,8 +220,8 @@ class TwilioInput(InputChannel):
         if sender.startswith("whatsapp:"):
             number = self.whatsapp_number
             number = number if number.startswith("whatsapp:") else f"whatsapp:{number}"
-            return WhatsAppOutput(self.api, number, "whatsapp", opt_outs)
-        return TwilioOutput(self.api, self.sms_number, "twilio", opt_outs)
+            return WhatsAppOutput(self.api, number, "whatsapp", opt_outs, sender)
+        return TwilioOutput(self.api, self.sms_number, "twilio", opt_outs, sender)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         twilio = Blueprint("bot_twilio_webhook", __name__)
@@ -218,8 +237,11 @@ class TwilioInput(InputChannel):
             if not self._signed(request, params):
                 return response.text("Forbidden", status=403)
             sender = params.get("From", "")
-            if not sender:
-                return response.text("", status=204)
+            message_sid = params.get("MessageSid") or params.get("SmsSid") or ""
+            if not sender or not message_sid:
+                return response.text("", status=400)
+            if not self.seen().first_time(message_sid):
+                return response.text("", status=204)  # a replay: answered already
             output = self.output_for(sender)
             text = params.get("Body", "")
             keyword = text.strip().lower()
@@ -240,13 +262,20 @@ class TwilioInput(InputChannel):
                     f"{phone_text(program)}. Reply STOP to stop messages.",
                 )
                 return response.text("", status=204)
+            conversation = ids.phone_conversation(sender)
+            if not self.gate.admit(conversation):
+                return response.text("", status=429)  # no reply: each SMS costs the texter
             chosen = choose(text, _last_options.get(sender, []))
-            media_only = not text.strip() and int(params.get("NumMedia", "0") or 0) > 0
-            payload = chosen or self.gate.payload(sender, text, media_only=media_only)
+            media = (params.get("NumMedia") or "0").strip()
+            media_only = not text.strip() and media not in ("0", "")
+            payload = chosen or self.gate.payload(text, media_only=media_only)
             _last_options.pop(sender, None)
             await on_new_message(
-                UserMessage(payload, output, sender, input_channel=output.channel, metadata=None)
-            )
+                UserMessage(
+                    payload, output, conversation, input_channel=output.channel,
+                    metadata={"reply_to": crypto.encrypt(sender)},
+                )
+            )  # fmt: skip
             return response.text("", status=204)
 
         return twilio

@@ -4,12 +4,31 @@ close ID | export --csv | resend."""
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from defusedcsv import csv
 
 from bot.leads import service
 from bot.leads.notify import WebhookConfig, deliver_due
 from bot.leads.summary import summary_text
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell no spreadsheet runs as a formula. defusedcsv quotes what starts with = + - @ | %
+    (OWASP's CSV injection rule); a leading tab or carriage return, which OWASP lists too and
+    some spreadsheets skip before reading a formula, gets the same quote here."""
+    if isinstance(value, str) and value[:1] in ("\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_csv(out: TextIO, rows: Iterable[Iterable[Any]]) -> None:
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+
 
 CSV_COLUMNS = ["id", "reference", "status", "created_at", "channel", "name", "phone", "email",
                "method", "time", "outcome", "safety_flags", "topics"]  # fmt: skip
@@ -50,14 +69,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Lead {args.id} is now {status}.")
         return 0
     if args.command == "export":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(CSV_COLUMNS)
-        for lead in store.list():
-            c = lead.contact
-            writer.writerow([lead.id, lead.reference, lead.status, lead.created_at.isoformat(),
-                             lead.channel, c.name, c.phone, c.email, c.method, c.time,
-                             ";".join(lead.outcome), ";".join(lead.safety_flags),
-                             ";".join(lead.topics)])  # fmt: skip
+        rows = [CSV_COLUMNS] + [
+            [lead.id, lead.reference, lead.status, lead.created_at.isoformat(), lead.channel,
+             lead.contact.name, lead.contact.phone, lead.contact.email, lead.contact.method,
+             lead.contact.time, ";".join(lead.outcome), ";".join(lead.safety_flags),
+             ";".join(lead.topics)]
+            for lead in store.list()
+        ]  # fmt: skip
+        write_csv(sys.stdout, rows)
         return 0
     delivered, failed = deliver_due(store, WebhookConfig.from_env())
     print(f"Delivered {delivered}, failed {failed}, still pending {store.pending_count()}.")

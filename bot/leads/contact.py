@@ -15,6 +15,7 @@ from bot.screening.parsing import Reading
 from bot.yamlio import load_yaml
 
 PHRASES_FILE = DATA_DIR / "leads" / "contact_phrases.yml"
+NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ .'\u2019-])*$")
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +52,9 @@ def parse_name(text: str) -> Reading:
     prefixes = "|".join(re.escape(p) for p in phrases()["name_prefixes"])
     name = re.sub(rf"^(?:{prefixes})\s+", "", text.strip(), flags=re.I)
     name = re.sub(r"\s+", " ", name).strip(" .,!")
-    if not (1 <= len(name) <= 80) or not re.search(r"[^\W\d_]", name) or re.search(r"\d|@", name):
+    # A letter first, then letters, spaces, apostrophes, periods and hyphens: nothing a
+    # spreadsheet could read as a formula (=, +, -, @ first) or a page as markup.
+    if not (1 <= len(name) <= 80) or not NAME.match(name):
         return Reading(problem="Please tell me the name we should ask for.")
     return Reading(name)
 

@@ -73,3 +73,31 @@ class SmsOptOut(Base):
 
     number_hash = Column(String(64), primary_key=True)
     opted_out_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class IssuedLead(Base):
+    """Every lead number and reference ever given out; never deleted, so never reused."""
+
+    __tablename__ = "issued_leads"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), unique=True, nullable=False)
+
+
+class TwilioMessage(Base):
+    """A processed Twilio MessageSid, as a keyed hash (bot/leads/replays.py)."""
+
+    __tablename__ = "twilio_messages"
+
+    sid_hash = Column(String(64), primary_key=True)
+    seen_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class RevokedSession(Base):
+    """An agent console session that logged out, until it would have expired."""
+
+    __tablename__ = "revoked_agent_sessions"
+
+    session_id = Column(String(64), primary_key=True)
+    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)

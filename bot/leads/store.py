@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.leads import crypto
-from bot.leads.models import STATUSES, ErasureAudit, Lead, OutboxMessage, utcnow
+from bot.leads.models import STATUSES, ErasureAudit, IssuedLead, Lead, OutboxMessage, utcnow
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,6 @@ class LeadStore:
             return existing, False
         contact = new.contact
         lead = Lead(
-            reference=_reference(),
             idempotency_key=new.idempotency_key,
             conversation_id=new.conversation_id,
             channel=new.channel,
@@ -94,6 +93,12 @@ class LeadStore:
         )
         try:
             with Session(self.engine) as session, session.begin():
+                # The number and reference come from a table rows never leave, so neither is
+                # ever given to a second person after an erasure.
+                issued = IssuedLead(reference=_reference())
+                session.add(issued)
+                session.flush()
+                lead.id, lead.reference = issued.id, issued.reference
                 session.add(lead)
                 session.flush()
                 lead_id = lead.id
@@ -137,15 +142,23 @@ class LeadStore:
 
     def erase_conversation(self, conversation_id: str) -> int:
         """Deletes the conversation's leads (their outbox rows go with them) and audits it."""
+        return len(self.erase(conversation_id))
+
+    def erase(self, conversation_id: str) -> list[str]:
+        """Deletes the conversation's leads and outbox rows, audits it, and returns the
+        references erased. On SQLite the freed pages are zeroed (secure_delete, see db.py)
+        and the write-ahead log is checkpointed, so no old value stays readable in a file."""
         with Session(self.engine) as session, session.begin():
-            ids = list(
-                session.scalars(select(Lead.id).where(Lead.conversation_id == conversation_id))
-            )
+            rows = session.execute(
+                select(Lead.id, Lead.reference).where(Lead.conversation_id == conversation_id)
+            ).all()
+            ids = [row.id for row in rows]
             if ids:
                 session.execute(delete(OutboxMessage).where(OutboxMessage.lead_id.in_(ids)))
                 session.execute(delete(Lead).where(Lead.id.in_(ids)))
             session.add(ErasureAudit(leads_erased=len(ids)))
-        return len(ids)
+        checkpoint(self.engine)
+        return [row.reference for row in rows]
 
     # The outbox ---------------------------------------------------------------------------
     def due(self, now: datetime | None = None, limit: int = 20) -> list[tuple[int, LeadView]]:
@@ -195,6 +208,13 @@ class LeadStore:
         with Session(self.engine) as session:
             query = select(func.count()).where(OutboxMessage.status == "pending")
             return int(session.scalar(query) or 0)
+
+
+def checkpoint(engine: Engine) -> None:
+    """Folds SQLite's write-ahead log into the database and empties it (no-op elsewhere)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _view(lead: Lead) -> LeadView:

@@ -68,8 +68,12 @@ def test_invalid_utf8_bytes_get_an_answer_not_an_error(stack, sender):
 
 def test_the_same_message_repeated_fast_is_slowed_down_and_the_bot_recovers(stack, sender):
     chat = Chat(stack, sender)
-    replies = [chat.say("hi") for _ in range(31)]
-    assert replies[-1].startswith("You're sending messages faster than I can answer")
+    for _ in range(30):
+        chat.say("hi")
+    body = json.dumps({"sender": sender, "message": "hi"}).encode()
+    refused = post_raw(stack, body)
+    assert refused.status_code == 429
+    assert refused.json()[0]["text"].startswith("You're sending messages faster than I can answer")
     other = Chat(stack, sender + "-other")
     assert "Source:" in other.say("what is ivig")
 

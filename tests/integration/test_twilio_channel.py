@@ -10,6 +10,7 @@ from tests.integration.conftest import SMS_NUMBER, TWILIO_TOKEN, WHATSAPP_NUMBER
 
 PUBLIC_URL = "https://bot.example-pharmacy.test/webhooks/twilio/webhook"
 _numbers = itertools.count(100)
+_message_sids = itertools.count(1)
 
 
 @pytest.fixture
@@ -18,6 +19,8 @@ def phone() -> str:
 
 
 def post(stack, params, signature=None):
+    """One webhook call as Twilio makes it: every message has its own MessageSid."""
+    params = {"MessageSid": f"SM{next(_message_sids):032x}", **params}
     if signature is None:
         signature = RequestValidator(TWILIO_TOKEN).compute_signature(PUBLIC_URL, params)
     return requests.post(

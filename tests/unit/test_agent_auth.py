@@ -57,3 +57,27 @@ def test_failed_logins_lock_a_client_out_for_the_window_only():
     assert failures.blocked("10.0.0.1", now=10)
     assert not failures.blocked("10.0.0.2", now=10)
     assert not failures.blocked("10.0.0.1", now=63)
+
+
+def test_a_call_id_belongs_only_to_the_session_it_was_issued_to():
+    call = auth.call_id(SETTINGS, "session-one")
+    assert auth.call_belongs_to(SETTINGS, "session-one", call)
+    assert not auth.call_belongs_to(SETTINGS, "session-two", call)
+    assert not auth.call_belongs_to(SETTINGS, "session-one", call[:32] + "0" * 32)
+    assert not auth.call_belongs_to(SETTINGS, "session-one", "../" + call[3:])
+
+
+def test_each_session_has_its_own_id_and_expiry():
+    first = auth.session_of(SETTINGS, auth.issue_session(SETTINGS, "Ann"))
+    second = auth.session_of(SETTINGS, auth.issue_session(SETTINGS, "Ann"))
+    assert first and second and first.id != second.id
+    assert first.expires_at > time.time() + 7 * 3600
+
+
+def test_failed_logins_count_against_a_known_device_apart_from_its_address():
+    device = auth.issue_device(SETTINGS)
+    known = auth.attempt_key(SETTINGS, device, "10.0.0.1")
+    assert known.startswith("device:") and known != auth.attempt_key(SETTINGS, None, "10.0.0.1")
+    assert auth.attempt_key(SETTINGS, "forged.device.cookie", "10.0.0.1") == "address:10.0.0.1"
+    session = auth.issue_session(SETTINGS, "Ann")  # a session is not a device cookie
+    assert auth.attempt_key(SETTINGS, session, "10.0.0.1") == "address:10.0.0.1"

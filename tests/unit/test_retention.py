@@ -55,7 +55,9 @@ def test_a_tracker_db_url_wins_over_dialect_and_name_as_in_endpoints_yml(tmp_pat
     assert remaining(path) == []
 
 
-def test_erasing_a_transcript_blanks_typed_text_and_contact_slots_but_keeps_rows(tmp_path):
+def test_erasing_a_transcript_blanks_texts_every_answer_and_the_bots_echoes_but_keeps_rows(
+    tmp_path,
+):
     import json
 
     from bot.retention import erase_transcript
@@ -67,7 +69,7 @@ def test_erasing_a_transcript_blanks_typed_text_and_contact_slots_but_keeps_rows
                         "parse_data": {"text": "call 415-555-0199", "entities": [{"x": 1}]}}),
         ("me", "slot", {"event": "slot", "name": "contact_phone", "value": "+14155550199"}),
         ("me", "slot", {"event": "slot", "name": "diagnosis", "value": "dermatomyositis"}),
-        ("me", "bot", {"event": "bot", "text": "Thank you."}),
+        ("me", "bot", {"event": "bot", "text": "Here is what you told me: Weight 80 kg"}),
         ("other", "user", {"event": "user", "text": "keep me"}),
     ]  # fmt: skip
     with sqlite3.connect(path) as db:
@@ -77,10 +79,15 @@ def test_erasing_a_transcript_blanks_typed_text_and_contact_slots_but_keeps_rows
                 "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, 1, ?)",
                 (sender, kind, json.dumps(data)),
             )
-    assert erase_transcript(create_engine(f"sqlite:///{path}"), "me") == 2
+    erasure = erase_transcript(create_engine(f"sqlite:///{path}"), "me")
+    assert (erasure.messages, erasure.replies, erasure.answers) == (1, 1, 2)
     with sqlite3.connect(path) as db:
         stored = [json.loads(d) for (d,) in db.execute("SELECT data FROM events ORDER BY id")]
     assert len(stored) == 5
     assert stored[0]["text"] == "[erased]" and stored[0]["parse_data"]["entities"] == []
-    assert stored[1]["value"] is None and stored[2]["value"] == "dermatomyositis"
+    assert "415" not in json.dumps(stored[0])
+    assert stored[1]["value"] is None and stored[2]["value"] is None
+    assert stored[3]["text"] == "[erased]"
     assert stored[4]["text"] == "keep me"
+    again = erase_transcript(create_engine(f"sqlite:///{path}"), "me")
+    assert (again.messages, again.replies, again.answers) == (0, 0, 0)
