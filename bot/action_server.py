@@ -16,14 +16,13 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-import os
 import sys
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 
-from bot import logging_privacy
+from bot import env, logging_privacy
 
 logger = logging.getLogger(__name__)
 TOKEN_PARAM = "action_token"
@@ -69,10 +68,10 @@ def build_app(token: str, max_bytes: int = 2_000_000) -> Sanic:
 
 def main() -> int:
     logging_privacy.install()
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
-    host = os.environ.get("ACTION_SERVER_HOST", "127.0.0.1")
-    port = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
-    token = os.environ.get("ACTION_SERVER_TOKEN", "").strip()
+    logging.basicConfig(level=env.text("LOG_LEVEL", "INFO").upper())
+    host = env.text("ACTION_SERVER_HOST", "127.0.0.1")
+    port = env.integer("ACTION_SERVER_PORT", 5055)
+    token = env.text("ACTION_SERVER_TOKEN")
     if not is_loopback(host) and not token:
         print(
             f"Refusing to listen on {host} without ACTION_SERVER_TOKEN: the action server "
@@ -88,7 +87,7 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    max_bytes = int(os.environ.get("ACTION_SERVER_MAX_BYTES", "").strip() or 2_000_000)
+    max_bytes = env.integer("ACTION_SERVER_MAX_BYTES", 2_000_000)
     app = build_app(token, max_bytes)
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)
     return 0

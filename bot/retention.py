@@ -50,7 +50,7 @@ def purge(engine: Engine, days: float, now: float | None = None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.retention")
-    default = float(os.environ.get("TRACKER_RETENTION_DAYS", "90"))
+    default = float(retention_days())
     parser.add_argument("--days", type=float, default=default)
     args = parser.parse_args(argv)
     removed = purge(create_engine(tracker_url()), args.days)

@@ -53,8 +53,8 @@ class AuthSettings:
 
     @classmethod
     def from_env(cls) -> AuthSettings:
-        token = os.environ.get("AGENT_ACCESS_TOKEN", "")
-        secret = os.environ.get("AGENT_JWT_SECRET", "")
+        token = os.environ.get("AGENT_ACCESS_TOKEN", "").strip()
+        secret = os.environ.get("AGENT_JWT_SECRET", "").strip()
         if len(secret) < MIN_SECRET_CHARS:
             if secret:
                 logger.warning("AGENT_JWT_SECRET is shorter than %d characters; not used",

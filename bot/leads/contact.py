@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from bot import DATA_DIR
+from bot import DATA_DIR, env
 from bot.screening.parsing import Reading
 from bot.yamlio import load_yaml
 
@@ -24,7 +23,7 @@ def phrases() -> dict[str, Any]:
 
 
 def default_region() -> str:
-    return os.environ.get("PHONE_DEFAULT_REGION", "US")
+    return env.text("PHONE_DEFAULT_REGION", "US")
 
 
 def parse_phone(text: str, region: str | None = None) -> Reading:

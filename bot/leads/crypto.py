@@ -15,15 +15,15 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from bot import PROJECT_ROOT
+from bot import PROJECT_ROOT, env
 
 
 def key_file() -> Path:
-    return Path(os.environ.get("LEADS_KEY_FILE", PROJECT_ROOT / "var" / "leads.key"))
+    return Path(env.text("LEADS_KEY_FILE") or PROJECT_ROOT / "var" / "leads.key")
 
 
 def load_key() -> bytes:
-    return _key(os.environ.get("LEADS_ENCRYPTION_KEY", "").strip(), key_file())
+    return _key(env.text("LEADS_ENCRYPTION_KEY"), key_file())
 
 
 @lru_cache(maxsize=8)

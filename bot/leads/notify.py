@@ -12,12 +12,12 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
 
+from bot import env
 from bot.leads.store import LeadStore
 from bot.leads.summary import payload
 
@@ -37,11 +37,11 @@ class WebhookConfig:
     @classmethod
     def from_env(cls) -> WebhookConfig:
         return cls(
-            url=os.environ.get("LEADS_WEBHOOK_URL") or None,
-            secret=os.environ.get("LEADS_WEBHOOK_SECRET", ""),
-            timeout=float(os.environ.get("LEADS_WEBHOOK_TIMEOUT", "5")),
-            retry_base=float(os.environ.get("LEADS_RETRY_BASE_SECONDS", "2")),
-            retry_max=float(os.environ.get("LEADS_RETRY_MAX_SECONDS", "300")),
+            url=env.text("LEADS_WEBHOOK_URL") or None,
+            secret=env.text("LEADS_WEBHOOK_SECRET"),
+            timeout=env.number("LEADS_WEBHOOK_TIMEOUT", 5),
+            retry_base=env.number("LEADS_RETRY_BASE_SECONDS", 2),
+            retry_max=env.number("LEADS_RETRY_MAX_SECONDS", 300),
         )
 
 

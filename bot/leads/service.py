@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
+from bot import env
 from bot.leads.db import make_engine, migrate
 from bot.leads.notify import WebhookConfig
 from bot.leads.store import LeadStore
@@ -30,6 +30,6 @@ def worker() -> OutboxWorker:
     lead_store = store()
     with _lock:
         if _worker is None:
-            interval = float(os.environ.get("LEADS_OUTBOX_INTERVAL", "2"))
+            interval = env.number("LEADS_OUTBOX_INTERVAL", 2)
             _worker = OutboxWorker(lead_store, WebhookConfig.from_env(), interval).start()
         return _worker

@@ -250,6 +250,10 @@ def test_5_the_console_refuses_simple_and_cross_origin_posts(attack_stack):
                             headers={"Content-Type": "application/json",
                                      "Origin": "http://127.0.0.1:8081"})  # fmt: skip
     assert other_port.status_code == 403
+    same_site = agent.post(f"{attack_stack.url}{AGENT}/webhook", data=body, timeout=10,
+                           headers={"Content-Type": "application/json", "Origin": "null",
+                                    "Sec-Fetch-Site": "same-site"})  # fmt: skip
+    assert same_site.status_code == 403
     own = agent.post(f"{attack_stack.url}{AGENT}/webhook", data=body, timeout=30,
                      headers={"Content-Type": "application/json",
                               "Origin": attack_stack.url})  # fmt: skip

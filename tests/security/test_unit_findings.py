@@ -196,3 +196,33 @@ def test_6_erasure_blanks_sqlite_pages_and_the_write_ahead_log(tmp_path):
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("tracker.db*"))
     assert secret.encode() not in raw
     keep.close()
+
+
+EMPTY_MEANS_UNSET = (
+    "DATABASE_URL", "LEADS_KEY_FILE", "LEADS_ENCRYPTION_KEY", "LEADS_WEBHOOK_URL",
+    "LEADS_WEBHOOK_TIMEOUT", "LEADS_RETRY_BASE_SECONDS", "LEADS_RETRY_MAX_SECONDS",
+    "PHONE_DEFAULT_REGION", "TRACKER_DB_URL", "TRACKER_DB_DIALECT", "TRACKER_DB_NAME",
+    "TRACKER_RETENTION_DAYS", "MAX_MESSAGE_CHARS", "RATE_LIMIT_PER_MINUTE",
+    "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "TRUSTED_PROXIES", "RATE_LIMIT_EXEMPT_ADDRESSES",
+    "AGENT_SESSION_HOURS", "AGENT_LOGIN_MAX_FAILURES", "AGENT_LOGIN_WINDOW_SECONDS",
+)  # fmt: skip
+
+
+def test_9_empty_variables_mean_their_defaults(monkeypatch):
+    from bot import input_policy, retention
+    from bot.agent.auth import AuthSettings
+    from bot.leads import crypto
+    from bot.leads.notify import WebhookConfig
+
+    for name in EMPTY_MEANS_UNSET:
+        monkeypatch.setenv(name, "")
+    assert db.database_url() == f"sqlite:///{PROJECT_ROOT / 'var' / 'leads.db'}"
+    assert crypto.key_file() == PROJECT_ROOT / "var" / "leads.key"
+    assert contact.parse_phone("415-555-0123").value == "+14155550123"
+    config = WebhookConfig.from_env()
+    assert config.url is None and config.timeout == 5
+    assert str(retention.tracker_url()) == "sqlite:///ivig-tracker.db"
+    assert retention.retention_days() == 90
+    assert input_policy.limits_from_env() == Limits(2000, 30, 300)
+    assert input_policy.rate_exempt("127.0.0.1") and input_policy.trusted_proxies()
+    assert AuthSettings.from_env().max_failures == 5
