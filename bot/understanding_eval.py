@@ -34,7 +34,11 @@ ACTION_RESPONSES = {
     "handoff": ["utter_ask_handoff_consent"],
     "start_screening": ["utter_ask_for_whom", "utter_welcome_back_screening"],
     "erase": ["utter_confirm_delete"],
-    "not_covered": ["utter_not_covered", "utter_not_covered_in_screening"],
+    "not_covered": [
+        "utter_not_covered",
+        "utter_not_covered_in_screening",
+        "utter_not_covered_part",
+    ],
     "out_of_scope": ["utter_out_of_scope", "utter_out_of_scope_in_screening"],
 }
 

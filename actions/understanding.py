@@ -1,0 +1,69 @@
+"""Answering every part of a long message: up to three topics, each with its source, an honest
+"I don't have that" for a question the content lacks, and the rest as options. The plan comes
+from the NLU (bot/nlu/understanding.py) in the parse data's `understanding`."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge import knowledge_base
+
+PLAN_KEY = "understanding"
+
+
+def planned(tracker: Tracker, kind: str) -> List[str]:
+    """The topics of the latest message's plan, or whether it holds a part of `kind`."""
+    plan = (tracker.latest_message or {}).get(PLAN_KEY) or {}
+    return [p.get("topic") or p["kind"] for p in plan.get("parts", []) if p.get("kind") == kind]
+
+
+def more_topics(tracker: Tracker) -> List[str]:
+    plan = (tracker.latest_message or {}).get(PLAN_KEY) or {}
+    return list(plan.get("more") or [])
+
+
+def answer_topics(
+    dispatcher: CollectingDispatcher, tracker: Tracker, buttons: List[Dict[str, Any]]
+) -> List[EventType]:
+    """Each planned topic answered with its source; the content's gaps said honestly."""
+    kb = knowledge_base()
+    channel = tracker.get_latest_input_channel()
+    topics = [t for t in planned(tracker, "topic") if t in kb.topics]
+    for number, topic in enumerate(topics):
+        answer = kb.answer(topic, channel)
+        last = number == len(topics) - 1 and not planned(tracker, "not_covered")
+        dispatcher.utter_message(
+            text=f"{answer.text}\n\n{answer.source_line}", buttons=buttons if last else []
+        )
+    if planned(tracker, "not_covered"):
+        dispatcher.utter_message(response="utter_not_covered_part", buttons=buttons)
+    if not topics:
+        return []
+    asked = list(tracker.get_slot("topics_asked") or [])
+    return [SlotSet("last_topic", topics[0]), SlotSet("topics_asked", [*asked, *topics][-20:])]
+
+
+def option_buttons(tracker: Tracker, extra: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    kb = knowledge_base()
+    options = [
+        {"title": kb.topics[t].title, "payload": f'/faq{{"faq_topic": "{t}"}}'}
+        for t in more_topics(tracker)
+        if t in kb.topics
+    ]
+    return options + extra
+
+
+class ActionAnswerParts(Action):
+    """Before a handoff or the screening starts: the facts the same message asked about."""
+
+    def name(self) -> str:
+        return "action_answer_parts"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        return answer_topics(dispatcher, tracker, option_buttons(tracker, []))

@@ -1,0 +1,88 @@
+"""A message as sentences and the questions or requests among them.
+
+People tell their story first and then ask one, two or three things. Sentences come from pysbd
+(rule-based, made for sentence boundaries; measured against spaCy's sentencizer on the
+development set of long messages: it keeps "e.g." and "Dr." whole). A sentence that joins two
+questions ("how often is it given and what does it cost?") is split where the second starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+QUESTION_WORDS = (
+    r"what|whats|how|hows|is|isnt|are|arent|can|cant|could|does|doesnt|do|dont|will|would|"
+    r"should|why|when|where|which|who|whom|whose|may|might|any|has|have|did"
+)
+QUESTION_START = re.compile(
+    rf"^\W*(?:and |also |so |but |or |then |plus )?(?:{QUESTION_WORDS})\b", re.I
+)
+# Statements that ask all the same ("I'd like to know", "caller wants to know", "tell me").
+ASKING = re.compile(
+    r"\b(?:(?:want|wants|wanted|like|need|needs|trying|hoping|wondering|wonder|curious|asking|"
+    r"asks|asked|interested|keen)\b.{0,20}\b(?:know|learn|understand|find out|ask|if|whether|"
+    r"about|how|what|why|when)|tell me|explain|let me know|i wonder|wondering|question is|"
+    r"questions? about|asking about|asks about|asks whether|asks if|info on|information on|"
+    r"information about|details on|please|pls)\b",
+    re.I,
+)
+SECOND_QUESTION = re.compile(
+    rf"(?:,|;)?\s+(?:and|also|plus|or)\s+(?=(?:{QUESTION_WORDS})\b)|\?\s*",
+    re.I,
+)
+SENTENCE_MIN_WORDS = 2
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    asks: bool  # a question or a request, rather than context
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def is_asking(text: str) -> bool:
+    text = text.strip()
+    return text.endswith("?") or bool(QUESTION_START.match(text)) or bool(ASKING.search(text))
+
+
+def _split_questions(sentence: str) -> list[str]:
+    parts, start = [], 0
+    for match in SECOND_QUESTION.finditer(sentence):
+        piece = sentence[start : match.start()] + ("?" if "?" in match.group() else "")
+        if len(piece.split()) >= 3:
+            parts.append(piece.strip())
+            start = match.end()
+    rest = sentence[start:].strip()
+    if rest:
+        if parts and len(rest.split()) < 3:
+            parts[-1] = f"{parts[-1]} {rest}"
+        else:
+            parts.append(rest)
+    return parts or [sentence.strip()]
+
+
+@lru_cache(maxsize=512)
+def segments(text: str) -> tuple[Segment, ...]:
+    """The message's sentences, questions joined in one sentence split apart."""
+    found: list[Segment] = []
+    for sentence in _segmenter().segment(text or ""):
+        sentence = sentence.strip()
+        if len(sentence.split()) < SENTENCE_MIN_WORDS and found:
+            found[-1] = Segment(f"{found[-1].text} {sentence}", found[-1].asks)
+            continue
+        for part in _split_questions(sentence) if is_asking(sentence) else [sentence]:
+            found.append(Segment(part, is_asking(part)))
+    return tuple(s for s in found if s.text)
