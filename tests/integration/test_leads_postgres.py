@@ -4,9 +4,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from bot.leads.db import make_engine, migrate
+from bot.leads.db import MIGRATIONS, make_engine, migrate
 from bot.leads.store import LeadStore
 from tests.services import postgres_server
 from tests.unit.test_leads_store import new_lead
@@ -32,7 +34,9 @@ def store(database_url, tmp_path, monkeypatch):
 def test_the_schema_is_managed_by_alembic(store):
     with store.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0002"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert version == ScriptDirectory.from_config(config).get_current_head()
 
 
 def test_a_lead_round_trips_with_encrypted_contact_fields(store):
@@ -60,3 +64,10 @@ def test_erasure_and_the_outbox_work_the_same(store):
     assert len(store.due(later)) == 1
     assert store.erase_conversation("conv-1") == 1
     assert store.list() == [] and store.pending_count() == 0
+
+
+def test_lead_numbers_are_not_reused_after_an_erasure_on_postgresql(store):
+    first, _ = store.create(new_lead("pg-reuse-1", "pg-reuse-a"))
+    store.erase(first.conversation_id)
+    second, _ = store.create(new_lead("pg-reuse-2", "pg-reuse-b"))
+    assert second.id > first.id and second.reference != first.reference
