@@ -1,8 +1,11 @@
 /*
  * The IVIG assistant's chat widget, on Rasa's socket.io channel (socket.io-client, served by
  * the same server). Every text is inserted as text, never as HTML; web addresses become links.
- * The conversation id stays in localStorage (the same conversation after a reload or a later
- * visit); the transcript shown stays in sessionStorage only (gone when the tab closes).
+ * The session token the server issued (signed; a made-up or altered one is replaced by a new
+ * one) stays in localStorage: the same conversation after a reload or a later visit. The
+ * conversation's id is a hash of it the page never sees, and the server binds each socket to
+ * the conversation it confirmed, so the token is what to keep private. The transcript shown
+ * stays in sessionStorage only (gone when the tab closes).
  */
 (function () {
   "use strict";
