@@ -44,6 +44,7 @@ from bot.program import hours_text, phone_text
 logging_privacy.install()
 
 SMS_LIMIT = 1600  # Twilio joins longer texts up to this; beyond it, split
+MAX_BODY_BYTES = 65536  # a Twilio webhook is a few hundred bytes
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9}  # fmt: skip
 STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
@@ -232,6 +233,8 @@ class TwilioInput(InputChannel):
 
         @twilio.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.text("Request too large", status=413)
             body = (request.body or b"").decode("utf-8", errors="replace")
             params = dict(parse_qsl(body, keep_blank_values=True))
             if not self._signed(request, params):

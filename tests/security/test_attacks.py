@@ -228,6 +228,9 @@ def test_3_a_large_request_is_refused_and_stores_nothing(attack_stack, fresh):
     body = {"sender": fresh, "message": "hi", "metadata": {"locale": "x" * 200_000}}
     assert rest(attack_stack, body).status_code == 413
     assert tracker_rows(attack_stack, fresh) == []
+    huge_sms = requests.post(f"{attack_stack.url}/webhooks/twilio/webhook", timeout=30,
+                             data={"From": "+14155550100", "Body": "x" * 200_000})  # fmt: skip
+    assert huge_sms.status_code == 413
 
 
 def test_3_only_known_metadata_is_kept(attack_stack, fresh):
