@@ -34,6 +34,15 @@ def cleared_answers() -> List[EventType]:
     return [SlotSet(slot, None) for slot in flow.SCREENING_SLOTS]
 
 
+def stated_answers(tracker: Tracker) -> Dict[str, Any]:
+    """What the message that asked for the screening already said ("my dad is 67, has
+    polymyositis, lives in Nevada"), read by the NLU with the screening's parsers: those
+    questions are not asked again, and the summary shows them for confirmation."""
+    plan = (tracker.latest_message or {}).get("understanding") or {}
+    facts = plan.get("facts") or {}
+    return {slot: value for slot, value in facts.items() if slot in flow.SCREENING_SLOTS}
+
+
 def _message_id(tracker: Tracker) -> str:
     message = tracker.latest_message or {}
     return str(message.get("message_id") or message.get("text") or "")
@@ -227,9 +236,14 @@ class ActionStartScreening(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        stated = stated_answers(tracker)
         if flow.is_unfinished(answers_of(tracker)):
-            return []
-        return [*cleared_answers(), SlotSet(OUTCOME_SLOT, None), SlotSet("requested_slot", None)]
+            answers = answers_of(tracker)
+            return [
+                SlotSet(slot, value) for slot, value in stated.items() if answers.get(slot) is None
+            ]
+        fresh = [*cleared_answers(), SlotSet(OUTCOME_SLOT, None), SlotSet("requested_slot", None)]
+        return fresh + [SlotSet(slot, value) for slot, value in stated.items()]
 
 
 class ActionPauseScreening(Action):

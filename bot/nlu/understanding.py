@@ -150,15 +150,18 @@ class MessageUnderstanding(GraphComponent):
                 override_intent(message, FALLBACK)
                 continue
             message.set(UNDERSTANDING_KEY, found.as_dict(), add_to_output=True)
-            chosen = decide(intent, found)
+            chosen = decide(intent, found, text)
             if chosen and chosen != intent:
                 override_intent(message, chosen)
         return messages
 
 
-def decide(intent: str | None, found: planning.Plan) -> str | None:
+def decide(intent: str | None, found: planning.Plan, text: str) -> str | None:
     """The intent a message should have: the plan's for several sentences; for one sentence,
-    the plan's only where DIET gave up or missed a plain request."""
+    the plan's only where DIET gave up or missed a plain request. Erasure is never taken from
+    a weak match: without the words of a request to delete, it is not understood."""
+    if intent == "delete_my_data" and not planning.ERASE.search(text):
+        return found.intent if found.intent not in (None, "delete_my_data") else FALLBACK
     wanted = found.intent
     if wanted is None:
         return None

@@ -31,6 +31,12 @@ STRICT_SLOTS = ("diagnosis", "weight_kg", "us_state", "insurance", "first_line_r
 def stated_facts(text: str, entities: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """Screening answers the text gives plainly, by slot name."""
     found: dict[str, Any] = {}
+    if not entities:  # outside the NLU pipeline, the lexicons themselves
+        entities = [
+            {"entity": kind, "value": value}
+            for kind in ("myositis_type", "insurance", "medicine")
+            for value in parsing.lexicon_values(text, kind)
+        ]
     for slot in STRICT_SLOTS:
         reading = flow._strict_reading(slot, text, entities)
         if reading.found:

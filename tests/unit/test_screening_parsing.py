@@ -200,3 +200,10 @@ def test_who_the_screen_is_for(text, who):
 @pytest.mark.parametrize("text", ["skip", "Skip this question", "pass"])
 def test_skip_words(text):
     assert parsing.is_skip(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["prednisone stopped helping", "the steroids no longer help", "it quit helping"]
+)
+def test_a_treatment_that_stopped_helping_is_not_read_as_helping(text):
+    assert parsing.parse_first_line_results(text).value == ["not_enough"]

@@ -1,0 +1,133 @@
+"""Whole messages: sentences, the questions among them, the facts stated, the reply plan."""
+
+import pytest
+
+from bot import DATA_DIR
+from bot.nlu.understanding import decide
+from bot.understanding import plan as planning
+from bot.understanding.facts import stated_facts
+from bot.understanding.segments import is_asking, segments
+from bot.yamlio import load_yaml
+
+CUES = planning.Cues.from_data(load_yaml(DATA_DIR / "understanding" / "cues.yml"))
+TYPES = {
+    "polymyositis": "polymyositis",
+    "dermatomyositis": "dermatomyositis",
+    "ibm": "inclusion_body_myositis",
+}
+
+
+def ranker(table):
+    """A stand-in sentence classifier: the first label whose keyword the sentence holds."""
+
+    def rank(texts):
+        result = []
+        for text in texts:
+            label = next((lab for word, lab in table if word in text.lower()), "inform")
+            result.append([(label, 0.9), ("out_of_scope", 0.05), ("faq/hours", 0.05)])
+        return result
+
+    return rank
+
+
+def types_in(text):
+    found = [(text.lower().find(word), topic) for word, topic in TYPES.items()]
+    return [topic for at, topic in sorted(found) if at >= 0]
+
+
+def test_a_story_is_split_into_sentences_and_only_the_questions_ask():
+    found = segments(
+        "I have had polymyositis for years. My legs are weak. What are the side effects?"
+    )
+    assert [s.asks for s in found] == [False, False, True]
+
+
+def test_two_questions_in_one_sentence_are_read_apart():
+    found = segments("How often is IVIG given and what are the side effects?")
+    assert len(found) == 2 and all(s.asks for s in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Caller wants to know if there's a cure.", "tell me about home infusion",
+     "I'm wondering whether it helps", "is it safe"],
+)  # fmt: skip
+def test_statements_that_ask_count_as_questions(text):
+    assert is_asking(text)
+
+
+def test_every_question_is_answered_in_order_and_context_is_not_a_question():
+    rank = ranker([("side effect", "faq/side_effects"), ("how often", "faq/ivig_frequency"),
+                   ("polymyositis", "faq/polymyositis")])  # fmt: skip
+    plan = planning.build(
+        "I have polymyositis. What are the side effects? And how often is it given?", rank, types_in
+    )
+    assert plan.topics == ["side_effects", "ivig_frequency"] and plan.intent == "faq"
+
+
+def test_a_request_comes_before_facts_and_keeps_its_subject():
+    rank = ranker([("call me", "request_human")])
+    plan = planning.build(
+        "My infusions are far away. Can someone call me about home infusion?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert plan.parts[0].kind == "handoff" and plan.topics == ["home_infusion"]
+    assert plan.intent == "request_human"
+
+
+def test_a_comparison_answers_both_sides():
+    plan = planning.build(
+        "How is IBM different from polymyositis?", ranker([]), types_in, cues=CUES
+    )
+    assert plan.topics == ["inclusion_body_myositis", "polymyositis"]
+
+
+def test_more_than_three_topics_are_offered_as_options():
+    rank = ranker([("a?", "faq/types"), ("b?", "faq/causes"), ("c?", "faq/symptoms"),
+                   ("d?", "faq/ivig_dose")])  # fmt: skip
+    plan = planning.build("What a? What b? What c? What d?", rank, types_in)
+    assert len(plan.topics) == 3 and plan.more == ("ivig_dose",)
+
+
+def test_a_question_the_content_lacks_gets_an_honest_part():
+    plan = planning.build("Can I drive after my infusion?", ranker([]), types_in)
+    assert [p.kind for p in plan.parts] == ["not_covered"] and plan.intent == "ask_not_covered"
+
+
+def test_erasure_is_never_planned_without_the_words_of_a_request_to_delete():
+    rank = ranker([("myopathic", "delete_my_data"), ("delete", "delete_my_data")])
+    assert planning.build("what are myopathic changes?", rank, types_in).request is None
+    assert planning.build("please delete my information", rank, types_in).request == "erase"
+
+
+def test_a_weak_erasure_guess_is_not_understood_rather_than_offered():
+    plan = planning.Plan()
+    assert decide("delete_my_data", plan, "what are myopathic changes") == "nlu_fallback"
+    assert decide("delete_my_data", plan, "delete my data") is None
+
+
+def test_one_sentence_keeps_diets_intent_unless_a_plain_request_was_missed():
+    topic = planning.Plan((planning.Part("topic", "copay_help", 0.9),), sentences=1)
+    assert decide("faq", topic, "what does it cost") is None
+    asks = planning.Plan(
+        (planning.Part("handoff"), planning.Part("topic", "copay_help", 0.9)), sentences=1
+    )
+    assert decide("faq", asks, "I want to talk to a specialist about copay") == "request_human"
+
+
+def test_facts_stated_in_passing_are_read_with_the_screenings_parsers():
+    facts = stated_facts(
+        "My dad is 67 and has polymyositis; prednisone stopped helping. He lives in Nevada "
+        "and has Medicare."
+    )
+    assert facts["for_whom"] == "other" and facts["patient_age"] == 67
+    assert facts["diagnosis"] == "polymyositis" and facts["us_state"] == "NV"
+    assert facts["insurance"] == "medicare"
+    assert facts["first_line_tried"] == "steroids"
+
+
+def test_a_weight_needs_its_unit_to_be_taken_in_passing():
+    assert "weight_kg" not in stated_facts("I have 3 kids and 2 dogs")
+    assert round(stated_facts("I weigh 165 lbs")["weight_kg"], 1) == 74.8
