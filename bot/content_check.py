@@ -338,6 +338,10 @@ SAMPLE_ANSWERS = {
     "us_state": "Maine",
     "patient_age": "12",
     "max_chars": "2000",
+    "messages": "4",
+    "replies": "3",
+    "answers": "9",
+    "days": "90",
     # "where is that from?": citations and source lines are bibliographic, not graded
     "title": "Side effects",
     "article": "IVIG and Myositis",
