@@ -55,6 +55,8 @@ class Cues:
 
     requests: Mapping[str, re.Pattern[str]]
     subjects: Mapping[str, re.Pattern[str]]
+    shorthand: Mapping[str, str] = field(default_factory=dict)
+    definition: re.Pattern[str] | None = None
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> Cues:
@@ -64,7 +66,20 @@ class Cues:
         return cls(
             {kind: words(items) for kind, items in raw["requests"].items()},
             {topic: words(items) for topic, items in raw["subjects"].items()},
+            {str(k).lower(): str(v) for k, v in (raw.get("shorthand") or {}).items()},
+            words(raw["definition"]) if raw.get("definition") else None,
         )
+
+    def expand(self, text: str) -> str:
+        """Texting shorthand spelled out, whole words only."""
+        if not self.shorthand:
+            return text
+        return re.sub(
+            r"[A-Za-z0-9]+", lambda m: self.shorthand.get(m.group().lower(), m.group()), text
+        )
+
+    def asks_definition(self, text: str) -> bool:
+        return bool(self.definition and self.definition.search(text))
 
     def request_in(self, text: str) -> str | None:
         for kind in ("handoff", "screening"):
@@ -159,7 +174,7 @@ def build(
     found = segments(text)
     if not found:
         return Plan()
-    rankings = rank(_with_subject(found))
+    rankings = rank([cues.expand(t) for t in _with_subject(found)])
     requests: list[Part] = []
     topics: list[Part] = []
     uncovered = False
@@ -168,7 +183,8 @@ def build(
         if all(p.topic != topic for p in topics):
             topics.append(Part("topic", topic, round(confidence, 3)))
 
-    compared = list(dict.fromkeys(t for t in types_in(text) if t in TYPE_TOPICS))
+    named_types = list(dict.fromkeys(t for t in types_in(cues.expand(text)) if t in TYPE_TOPICS))
+    compared = named_types
     if len(compared) >= 2 and COMPARISON.search(text):
         for topic in compared:
             add_topic(topic, 1.0)
@@ -190,7 +206,10 @@ def build(
             continue
         if not segment.asks:
             continue
-        topic = _topic_of_question(segment.text, ranking)
+        if cues.asks_definition(segment.text) and named_types:
+            add_topic(named_types[-1], 1.0)  # "My wife has necrotizing myopathy. What is that?"
+            continue
+        topic = _topic_of_question(cues.expand(segment.text), ranking)
         if topic:
             add_topic(*topic)
         elif label == "ask_not_covered" or _is_question(segment):

@@ -13,7 +13,7 @@ CUES = planning.Cues.from_data(load_yaml(DATA_DIR / "understanding" / "cues.yml"
 TYPES = {
     "polymyositis": "polymyositis",
     "dermatomyositis": "dermatomyositis",
-    "ibm": "inclusion_body_myositis",
+    "inclusion body myositis": "inclusion_body_myositis",
 }
 
 
@@ -131,3 +131,14 @@ def test_facts_stated_in_passing_are_read_with_the_screenings_parsers():
 def test_a_weight_needs_its_unit_to_be_taken_in_passing():
     assert "weight_kg" not in stated_facts("I have 3 kids and 2 dogs")
     assert round(stated_facts("I weigh 165 lbs")["weight_kg"], 1) == 74.8
+
+
+def test_texting_shorthand_is_spelled_out_before_a_sentence_is_classified():
+    assert CUES.expand("wat r ur hrs") == "what are your hours"
+
+
+def test_what_is_that_after_naming_a_type_asks_about_that_type():
+    plan = planning.build(
+        "My wife has polymyositis. What is that exactly?", ranker([]), types_in, cues=CUES
+    )
+    assert plan.topics == ["polymyositis"]
