@@ -50,7 +50,15 @@ def _personal_change() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in rules()["personal_change"])
 
 
+@lru_cache(maxsize=1)
+def _program_questions() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(rf"\b(?:{p})\b") for p in rules().get("program_questions") or [])
+
+
 def is_personal_medication_question(text: str) -> bool:
-    """'should i stop my prednisone', 'is my ck too high': advice only a prescriber can give."""
+    """'should i stop my prednisone', 'is my ck too high': advice only a prescriber can give.
+    Questions about the program ("can I switch to home infusion?") are not."""
     t = re.sub(r"\s+", " ", text.lower().replace("\u2019", "'")).strip()
+    if any(pattern.search(t) for pattern in _program_questions()):
+        return False
     return any(pattern.search(t) for pattern in _personal_change())

@@ -52,3 +52,21 @@ def test_questions_about_ones_own_medicines_are_recognised(text):
 )  # fmt: skip
 def test_general_questions_are_not_boundaries(text):
     assert not is_personal_medication_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I switch my infusions to home?",
+        "could I start IVIG? I have dermatomyositis, prednisone failed, I live in Ohio with Aetna",
+        "should I switch to home infusion",
+        "can my mom start getting her IVIG at home",
+    ],
+)
+def test_questions_about_the_program_are_answered_not_refused(text):
+    assert not is_personal_medication_question(text)
+
+
+def test_changing_ones_own_medicine_is_still_refused_next_to_program_words():
+    assert is_personal_medication_question("should i stop my prednisone")
+    assert is_personal_medication_question("can i double my ivig dose")
