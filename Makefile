@@ -124,6 +124,7 @@ shell: train
 lint: install
 	$(BIN)/ruff check bot actions tests scripts
 	$(BIN)/ruff format --check bot actions tests scripts
+	$(BIN)/lint-imports  # process boundaries (.importlinter)
 
 .PHONY: validate
 validate: install
