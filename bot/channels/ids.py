@@ -27,8 +27,7 @@ from bot.leads import crypto
 
 WEB, SMS, WHATSAPP, AGENT = "web-", "sms-", "wa-", "agent-"
 RESERVED_PREFIXES = (WEB, SMS, WHATSAPP, AGENT)
-# What a REST integration may call its conversations: printable, no spaces, bounded.
-REST_SENDER = re.compile(r"^[A-Za-z0-9_.:@\[\]-]{1,128}$")
+MAX_REST_SENDER = 128
 WEB_TOKEN = re.compile(r"^wt-([0-9a-f]{32})-([0-9a-f]{32})$")
 
 
@@ -40,14 +39,27 @@ def _mac(purpose: str, value: str) -> str:
     return hmac.new(_key(purpose), value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+# How SMS and WhatsApp conversations were named before: the number itself. Such conversations
+# may still be in the tracker store (until the retention period ends), so REST may not use
+# anything that looks like one.
+LEGACY_PHONE_ID = re.compile(r"^(?:whatsapp:)?\+?\d[\d\s().-]{5,}$", re.I)
+
+
 def is_reserved(sender: str) -> bool:
-    """True for ids only the server may issue (web sessions, SMS, WhatsApp, agent calls)."""
-    return sender.lower().startswith(RESERVED_PREFIXES)
+    """True for ids only the server may issue (web sessions, SMS, WhatsApp, agent calls), and
+    for phone numbers, which named SMS and WhatsApp conversations before these prefixes."""
+    lowered = sender.lower()
+    return lowered.startswith((*RESERVED_PREFIXES, "whatsapp:")) or bool(
+        LEGACY_PHONE_ID.match(sender)
+    )
 
 
 def rest_sender(value: object) -> str | None:
-    """The REST sender as given, or None when it is missing, malformed or another channel's."""
-    if not isinstance(value, str) or not REST_SENDER.match(value) or is_reserved(value):
+    """The REST sender as given, or None when it is missing, empty, too long, holds control
+    characters or names another channel's conversation."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_REST_SENDER:
+        return None
+    if not value.isprintable() or is_reserved(value.strip()):
         return None
     return value
 

@@ -135,8 +135,8 @@ class SafeRestInput(RestInput):
             sender = ids.rest_sender(body.get("sender"))
             if sender is None:
                 return response.json(
-                    {"error": "`sender` must be 1-128 letters, digits or _.:@[]- and not "
-                              "another channel's id"},
+                    {"error": "`sender` must be 1-128 printable characters and not another "
+                              "channel's conversation id"},
                     status=400,
                 )  # fmt: skip
             if not self.gate.admit(sender, request_client(request)):

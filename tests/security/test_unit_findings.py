@@ -52,6 +52,9 @@ def test_1_a_phone_number_is_not_a_conversation_id_and_rest_cannot_name_one():
     for taken in (conversation, "whatsapp:+14155550123", "web-" + "a" * 32, "agent-" + "b" * 64):
         assert ids.rest_sender(taken) is None, taken
     assert ids.rest_sender("integration-42") == "integration-42"
+    assert ids.rest_sender("test_x[wrong key]-3") == "test_x[wrong key]-3"
+    for bad in ("", "   ", "a\x00b", "x" * 129, None, 42, " " + conversation, conversation.upper()):
+        assert ids.rest_sender(bad) is None, repr(bad)
 
 
 def test_1_widget_sessions_must_be_issued_by_the_server():
