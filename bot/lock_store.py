@@ -37,6 +37,7 @@ import asyncio
 import itertools
 import logging
 import os
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -62,6 +63,16 @@ class TicketLostError(LockError):
     """The ticket is no longer in its queue: its lease lapsed, or the store lost its data."""
 
 
+@dataclass
+class Ticket:
+    """A turn's place in its queue; renewal may replace the value (after Redis lost its data)."""
+
+    conversation_id: str
+    value: str
+    lease: float
+    lost: bool = False
+
+
 class TicketQueue(Protocol):
     """Where the tickets of each conversation wait, oldest first."""
 
@@ -76,6 +87,14 @@ class TicketQueue(Protocol):
         ...
 
     async def release(self, conversation_id: str, ticket: str) -> None: ...
+
+    def keep(self, ticket: Ticket) -> None:
+        """Keeps renewing the ticket's lease, whatever this process's event loop is doing."""
+        ...
+
+    def let_go(self, ticket: Ticket) -> None:
+        """Stops renewing (before the ticket is released)."""
+        ...
 
     def watch(self, conversation_id: str) -> asyncio.Event:
         """An event set when a ticket of the conversation is released (anywhere)."""
@@ -133,35 +152,31 @@ class _Watchers:
 
 
 class LocalTicketQueue(_Watchers):
-    """Tickets in this process: correct for one Rasa server with one Sanic worker."""
+    """Tickets in this process: correct for one Rasa server with one Sanic worker.
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    A ticket here lives until its turn releases it: the turn cannot outlive the process, and
+    `lock` always releases, so no lease is needed (nor one that a busy event loop could miss).
+    """
+
+    def __init__(self) -> None:
         super().__init__()
-        self._clock = clock
         self._numbers = itertools.count(1)
-        # conversation -> {ticket: deadline}, insertion (issue) order is queue order
-        self._queues: dict[str, dict[str, float]] = defaultdict(dict)
+        # conversation -> tickets, in issue order
+        self._queues: dict[str, dict[str, None]] = defaultdict(dict)
 
     async def issue(self, conversation_id: str, lease: float) -> str:
         ticket = str(next(self._numbers))
-        self._queues[conversation_id][ticket] = self._clock() + lease
+        self._queues[conversation_id][ticket] = None
         return ticket
 
     async def is_turn(self, conversation_id: str, ticket: str) -> bool:
         queue = self._queues.get(conversation_id, {})
-        now = self._clock()
-        for expired in [t for t, deadline in queue.items() if deadline <= now]:
-            del queue[expired]
         if ticket not in queue:
-            raise TicketLostError(f"The lock ticket for conversation '{conversation_id}' expired.")
+            raise TicketLostError(f"The lock ticket for conversation '{conversation_id}' is gone.")
         return next(iter(queue)) == ticket
 
     async def renew(self, conversation_id: str, ticket: str, lease: float) -> str | None:
-        queue = self._queues.get(conversation_id, {})
-        if ticket not in queue or queue[ticket] <= self._clock():
-            return None
-        queue[ticket] = self._clock() + lease
-        return ticket
+        return ticket if ticket in self._queues.get(conversation_id, {}) else None
 
     async def release(self, conversation_id: str, ticket: str) -> None:
         queue = self._queues.get(conversation_id)
@@ -171,8 +186,78 @@ class LocalTicketQueue(_Watchers):
                 del self._queues[conversation_id]
         self.wake(conversation_id)
 
+    def keep(self, ticket: Ticket) -> None:
+        return None
+
+    def let_go(self, ticket: Ticket) -> None:
+        return None
+
     async def close(self) -> None:
         self._queues.clear()
+
+
+class LeaseKeeper:
+    """Renews the leases of this process's tickets from a thread of its own.
+
+    Rasa's SQL tracker store and its classifiers run synchronously on the event loop, which
+    a slow database (a PostgreSQL shutting down) can block for seconds: a renewal scheduled
+    on the loop would miss its lease and let a second turn in. The thread renews as long as
+    the process lives; a killed replica stops renewing at once.
+    """
+
+    def __init__(self, renew: Callable[[Ticket], str | None]) -> None:
+        self._renew = renew
+        self._held: dict[int, Ticket] = {}
+        self._guard = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def keep(self, ticket: Ticket) -> None:
+        with self._guard:
+            self._held[id(ticket)] = ticket
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
+                self._thread.start()
+
+    def let_go(self, ticket: Ticket) -> None:
+        with self._guard:
+            self._held.pop(id(ticket), None)
+
+    def held(self) -> int:
+        with self._guard:
+            return len(self._held)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        pause = 0.2
+        while not self._stop.wait(pause):
+            with self._guard:
+                tickets = list(self._held.values())
+            failed = False
+            for ticket in tickets:
+                try:
+                    renewed = self._renew(ticket)
+                except Exception as error:  # the thread must outlive any one failure
+                    failed = True
+                    _warnings.warn("renew", "Could not renew a conversation's lock (%s).", error)
+                    continue
+                with self._guard:
+                    if id(ticket) not in self._held:
+                        continue  # released meanwhile
+                    if renewed is None:
+                        ticket.lost = True
+                        del self._held[id(ticket)]
+                    else:
+                        ticket.value = renewed
+                if renewed is None:
+                    _warnings.warn(
+                        "lapsed", "A turn's lock lapsed while it ran (Redis unreachable for "
+                        "more than %.1f s); another turn may have started.", ticket.lease,
+                    )  # fmt: skip
+            leases = [ticket.lease for ticket in tickets] or [1.0]
+            pause = 0.2 if failed else max(min(leases) / 5, 0.02)
 
 
 # Per conversation, two sorted sets: the queue (score = issue time in microseconds, from
@@ -285,6 +370,36 @@ class RedisTicketQueue(_Watchers):
                                  ("release", _RELEASE))
         }  # fmt: skip
         self._listener: asyncio.Task | None = None
+        import redis as sync_redis
+        from redis.retry import Retry as SyncRetry
+
+        self._sync = sync_redis.Redis.from_url(
+            url, socket_timeout=2, socket_connect_timeout=1,
+            retry=SyncRetry(ExponentialBackoff(cap=0.4, base=0.05), 3),
+            retry_on_error=[ConnectionError, TimeoutError],
+        )  # fmt: skip
+        self._sync_renew = self._sync.register_script(_RENEW)
+        self.keeper = LeaseKeeper(self._renew_now)
+
+    def keep(self, ticket: Ticket) -> None:
+        self.keeper.keep(ticket)
+
+    def let_go(self, ticket: Ticket) -> None:
+        self.keeper.let_go(ticket)
+
+    def _renew_now(self, ticket: Ticket) -> str | None:
+        """The keeper's renewal (in its thread, on a client of its own)."""
+        from redis.exceptions import RedisError
+
+        args = [ticket.value, int(ticket.lease * 1000), uuid.uuid4().hex[:12],
+                self._grace_ms(ticket.lease)]  # fmt: skip
+        try:
+            renewed = self._sync_renew(keys=self._keys(ticket.conversation_id), args=args)
+        except RedisError as error:
+            raise LockError(
+                f"The lock store cannot be reached ({type(error).__name__})."
+            ) from error
+        return renewed.decode() or None
 
     def _keys(self, conversation_id: str) -> list[str]:
         base = f"{self._prefix}{conversation_id}"
@@ -352,20 +467,14 @@ class RedisTicketQueue(_Watchers):
             pause = min(pause * 2, 2.0)
 
     async def close(self) -> None:
+        self.keeper.stop()
+        self._sync.close()
         if self._listener is not None:
             self._listener.cancel()
             with suppress(asyncio.CancelledError, Exception):
                 await self._listener
         await self._redis.close()
         await self._subscriber.close()
-
-
-@dataclass
-class _Ticket:
-    """A turn's ticket; renewal may replace it (Redis lost its data and it was re-issued)."""
-
-    value: str
-    lost: bool = False
 
 
 def lease_seconds() -> float:
@@ -403,13 +512,14 @@ class FairLockStore(LockStore):
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = SAFETY_POLL_SECONDS,
     ) -> AsyncGenerator[TicketLock, None]:
-        ticket = _Ticket(await self.queue.issue(conversation_id, self.lease))
-        keeper = asyncio.get_running_loop().create_task(self._keep(conversation_id, ticket))
+        value = await self.queue.issue(conversation_id, self.lease)
+        ticket = Ticket(conversation_id, value, self.lease)
+        self.queue.keep(ticket)
         try:
             await self._wait_for_turn(conversation_id, ticket, lock_lifetime, wait_time_in_seconds)
             yield TicketLock(conversation_id)
         finally:
-            keeper.cancel()
+            self.queue.let_go(ticket)
             release = asyncio.ensure_future(self._release(conversation_id, ticket))
             self._background.add(release)
             release.add_done_callback(self._background.discard)
@@ -417,7 +527,7 @@ class FairLockStore(LockStore):
             await asyncio.shield(release)
 
     async def _wait_for_turn(
-        self, conversation_id: str, ticket: _Ticket, max_wait: float, poll: float
+        self, conversation_id: str, ticket: Ticket, max_wait: float, poll: float
     ) -> None:
         # Rasa asks for a 1 s poll; the wake-up makes that unnecessary.
         poll = min(poll, SAFETY_POLL_SECONDS)
@@ -445,28 +555,7 @@ class FairLockStore(LockStore):
             finally:
                 self.queue.unwatch(conversation_id, released)
 
-    async def _keep(self, conversation_id: str, ticket: _Ticket) -> None:
-        """Renews the lease while the turn waits or runs; retries sooner while Redis is away."""
-        interval = max(self.lease / 5, 0.02)
-        pause = interval
-        while True:
-            await asyncio.sleep(pause)
-            try:
-                renewed = await self.queue.renew(conversation_id, ticket.value, self.lease)
-            except LockError as error:
-                _warnings.warn("renew", "Could not renew a conversation's lock (%s).", error)
-                pause = min(interval, 0.25)
-                continue
-            if renewed is None:
-                ticket.lost = True
-                _warnings.warn(
-                    "lapsed", "A turn's lock lapsed while it ran (its process stalled for more "
-                    "than %.1f s); another turn may have started.", self.lease,
-                )  # fmt: skip
-                return
-            ticket.value, pause = renewed, interval
-
-    async def _release(self, conversation_id: str, ticket: _Ticket) -> None:
+    async def _release(self, conversation_id: str, ticket: Ticket) -> None:
         """Releases, trying again a few times; a ticket that cannot be released lapses."""
         for attempt in range(4):
             try:

@@ -212,7 +212,12 @@ def _pinged(engine: sa.engine.Engine) -> sa.engine.Engine:
     query on each fails a turn, one after the other, long after the database is back.
     """
     engine.dispose()
-    return sa.create_engine(engine.url, pool_pre_ping=True, **create_engine_kwargs(engine.url))
+    kwargs = create_engine_kwargs(engine.url)
+    if engine.dialect.name == "postgresql":
+        # A server that accepts but does not answer (shutting down) holds the event loop:
+        # Rasa's SQL store is synchronous. Bounded here.
+        kwargs["connect_args"] = {"connect_timeout": 3, **kwargs.get("connect_args", {})}
+    return sa.create_engine(engine.url, pool_pre_ping=True, **kwargs)
 
 
 def _pooled_sqlite(engine: sa.engine.Engine) -> sa.engine.Engine:

@@ -444,6 +444,44 @@ def test_the_checker_counts_what_it_claims_to(cluster):
     assert (report.duplicated, report.reordered, report.unanswered) == (1, 1, 1)
 
 
+def test_a_message_sent_again_with_its_id_is_answered_from_the_stored_turn(cluster):
+    sender, body = f"replay-{uuid.uuid4().hex[:8]}", {"message": "what is ivig"}
+    body["message_id"] = uuid.uuid4().hex
+    answers = []
+    for replica in (cluster.first, cluster.second, cluster.first):
+        reply = requests.post(
+            f"{replica.url}/webhooks/rest/webhook", json={"sender": sender, **body}, timeout=30
+        )
+        assert reply.status_code == 200
+        answers.append([m.get("text") for m in reply.json()])
+    assert answers[0] and answers[0] == answers[1] == answers[2]
+    stored = [e for e in cluster.first.tracker(sender)["events"] if e["event"] == "user"]
+    assert [e["text"] for e in stored] == ["what is ivig"]  # processed once
+
+
+def test_with_the_database_down_a_person_is_told_and_an_emergency_still_comes_first(cluster):
+    _settle(cluster)
+    cluster.postgres.stop()
+    try:
+        replies = [
+            requests.post(
+                f"{cluster.first.url}/webhooks/rest/webhook",
+                json={"sender": f"down-{uuid.uuid4().hex[:8]}", "message": text},
+                timeout=30,
+            )
+            for text in ("what is ivig", "my throat is closing and I can't breathe")
+        ]
+    finally:
+        cluster.postgres.start()
+    for reply in replies:
+        assert reply.status_code == 503
+        assert reply.json()["error"] == "conversation_store_unavailable"
+    calm, emergency = ([m["text"] for m in r.json()["messages"]] for r in replies)
+    assert len(calm) == 1 and cluster.failure_text in " ".join(calm[0].split())
+    assert len(emergency) == 2 and "911" in emergency[0]
+    assert cluster.failure_text in " ".join(emergency[1].split())
+
+
 def test_a_postgresql_restart_loses_no_turn_and_tells_whoever_had_to_wait(cluster):
     def restart() -> None:
         cluster.postgres.stop()

@@ -338,3 +338,40 @@ def test_repeated_warnings_are_held_back_and_counted(caplog):
     said.append(warnings.warn("renew", "Could not renew (%s)", "later"))
     assert said.count(True) == 2
     assert "199 more like this" in caplog.records[-1].getMessage()
+
+
+def test_a_turn_whose_event_loop_is_blocked_past_its_lease_keeps_the_conversation(redis_url):
+    """Rasa's SQL store blocks the event loop while a database is slow; the lease must hold."""
+    prefix = f"blocked{next(_prefixes)}:"
+    config = EndpointConfig(url=redis_url, key_prefix=prefix, grace_seconds=0)
+    log: list[tuple[str, str]] = []
+    holding = threading.Event()
+
+    def blocked_replica() -> None:
+        async def run() -> None:
+            store = FairLockStore(config, lease=LEASE)
+            async with store.lock("c"):
+                log.append(("start", "blocked"))
+                holding.set()
+                time.sleep(6 * LEASE)  # synchronous: nothing else runs on this loop
+                log.append(("end", "blocked"))
+            await store.queue.close()
+
+        asyncio.run(run())
+
+    def other_replica() -> None:
+        async def run() -> None:
+            store = FairLockStore(config, lease=LEASE)
+            await _turn(store, "c", log, "other", hold=0)
+            await store.queue.close()
+
+        holding.wait(10)
+        asyncio.run(run())
+
+    threads = [threading.Thread(target=blocked_replica), threading.Thread(target=other_replica)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    _assert_one_at_a_time(log)
+    assert [name for event, name in log if event == "start"] == ["blocked", "other"]
