@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import os
 import sys
 
 from rasa_sdk.endpoint import create_app
@@ -67,6 +68,9 @@ def build_app(token: str, max_bytes: int = 2_000_000) -> Sanic:
 
 
 def main() -> int:
+    # Whatever this process creates (the leads database, its journal, the development key) is
+    # readable by its owner only, however it was started.
+    os.umask(0o077)
     logging_privacy.install()
     logging.basicConfig(level=env.text("LOG_LEVEL", "INFO").upper())
     host = env.text("ACTION_SERVER_HOST", "127.0.0.1")
