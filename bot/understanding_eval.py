@@ -32,7 +32,29 @@ SIGNATURE_WORDS = 8
 # The response whose words show that a reply took up an action or an honest decline.
 ACTION_RESPONSES = {
     "handoff": ["utter_ask_handoff_consent"],
-    "start_screening": ["utter_ask_for_whom", "utter_welcome_back_screening"],
+    # The screening has started when any of its questions is asked: what the message already
+    # said is not asked again.
+    "start_screening": [
+        "utter_welcome_back_screening",
+        *(
+            f"utter_ask_{slot}"
+            for slot in (
+                "for_whom",
+                "patient_age",
+                "guardian_involved",
+                "diagnosis",
+                "first_line_tried",
+                "first_line_result",
+                "ivig_status",
+                "iga_status",
+                "severe_reaction",
+                "weight_kg",
+                "insurance",
+                "us_state",
+                "has_doctor",
+            )
+        ),
+    ],
     "erase": ["utter_confirm_delete"],
     "not_covered": [
         "utter_not_covered",

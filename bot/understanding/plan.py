@@ -32,7 +32,9 @@ REQUESTS = {"request_human": "handoff", "check_eligibility": "screening", "delet
 ERASE = re.compile(
     r"\b(?:delete|erase|remove|forget|wipe|destroy|clear)\b.{0,40}\b(?:my|our|his|her|their|all|"
     r"the)\b.{0,25}\b(?:data|information|info|details|records?|messages?|conversation|chat|"
-    r"history|number|everything|account|answers|referral)\b",
+    r"history|number|everything|account|answers|referral)\b"
+    r"|\b(?:my|our|his|her|their|all)\b.{0,15}\b(?:data|information|info|details|records?|messages?)"
+    r"\b.{0,15}\b(?:removed|deleted|erased|wiped|gone|taken out)\b",
     re.I,
 )
 COMPARISON = re.compile(
