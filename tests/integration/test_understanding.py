@@ -1,0 +1,70 @@
+"""Whole messages and follow-ups over the real server, as people write them.
+
+The development half of the sets written apart from the project (tests/understanding/) is run
+through REST and reported in reports/understanding_eval_dev.json. The floors below are the
+figures reached, so that no change makes them worse; the product's target (90% of long
+messages with every part answered, 90% of follow-up turns) is not reached yet.
+"""
+
+import json
+
+from bot import PROJECT_ROOT
+from bot import understanding_eval as evaluation
+from tests.integration.test_screening_conversations import Chat
+
+REPORTS = PROJECT_ROOT / "reports"
+LONG_MESSAGE_FLOOR = 0.65
+FOLLOW_UP_FLOOR = 0.72
+
+
+def test_long_messages_and_follow_ups_of_the_development_half_hold_their_figures(stack):
+    def say(sender, text):
+        return [m.get("text", "") for m in stack.send(sender, text) or []]
+
+    result = evaluation.evaluate("dev", say)
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / "understanding_eval_dev.json").write_text(json.dumps(result, indent=2))
+    long, turns = result["long_messages"], result["followup_turns"]
+    print(f"\nunderstanding (dev): long {long}, follow-ups {turns}")
+    assert long["all_parts_answered"] >= LONG_MESSAGE_FLOOR
+    assert turns["answered_in_context"] >= FOLLOW_UP_FLOOR
+
+
+def test_a_story_with_two_questions_gets_both_answers_each_with_its_source(stack, sender):
+    reply = Chat(stack, sender).say(
+        "My mother has had polymyositis for six years and the steroids are not enough anymore. "
+        "How often would she get IVIG? And what are the side effects?"
+    )
+    assert evaluation.covers([reply], "ivig_frequency")
+    assert evaluation.covers([reply], "side_effects")
+    assert reply.count("Source:") >= 2
+
+
+def test_a_request_for_a_person_about_a_subject_answers_it_and_asks_for_consent(stack, sender):
+    chat = Chat(stack, sender)
+    reply = chat.say("I want to talk to a specialist about copay assistance")
+    assert evaluation.covers([reply], "handoff") and evaluation.covers([reply], "copay_help")
+    assert "name" in chat.say("yes").lower()  # consent given: the contact details are asked
+
+
+def test_the_screening_starts_where_the_person_already_is(stack, sender):
+    reply = Chat(stack, sender).say(
+        "My dad is 67 and has polymyositis; prednisone stopped helping. He lives in Nevada and "
+        "has Medicare. Could IVIG be an option for him?"
+    )
+    assert evaluation.covers([reply], "start_screening")
+    slots = stack.tracker(sender)["slots"]
+    assert slots["diagnosis"] == "polymyositis" and slots["us_state"] == "NV"
+    assert slots["insurance"] == "medicare" and slots["patient_age"] == 67
+    assert not evaluation.covers([reply], "start_screening") or "who is this for" not in reply
+
+
+def test_markup_and_code_never_get_a_topic_answer(stack, sender):
+    for junk in ["x=1", "javascript:alert(1)", "<b>{{7*7}}</b>"]:
+        reply = Chat(stack, sender).say(junk)
+        assert "Source:" not in reply, junk
+
+
+def test_a_weak_match_is_never_offered_as_erasure(stack, sender):
+    reply = Chat(stack, sender).say("what are myopathic changes")
+    assert not evaluation.covers([reply], "erase")
