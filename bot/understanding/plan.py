@@ -173,10 +173,10 @@ def build(
     cues: Cues = NO_CUES,
 ) -> Plan:
     """Read every sentence: requests, topics asked about, questions the content lacks."""
-    found = segments(text)
+    found = segments(cues.expand(text))  # "r u open sun" asks, as "are you open sunday"
     if not found:
         return Plan()
-    rankings = rank([cues.expand(t) for t in _with_subject(found)])
+    rankings = rank(_with_subject(found))
     requests: list[Part] = []
     topics: list[Part] = []
     uncovered = False
@@ -211,7 +211,7 @@ def build(
         if cues.asks_definition(segment.text) and named_types:
             add_topic(named_types[-1], 1.0)  # "My wife has necrotizing myopathy. What is that?"
             continue
-        topic = _topic_of_question(cues.expand(segment.text), ranking)
+        topic = _topic_of_question(segment.text, ranking)
         if topic:
             add_topic(*topic)
         elif label == "ask_not_covered" or _is_question(segment):
