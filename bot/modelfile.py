@@ -25,6 +25,7 @@ INPUTS = [
     "bot/vocabulary.py",
     "bot/safety.py",
     "bot/boundaries.py",
+    "bot/understanding",  # the sentence classifier is stored in the model (pickled)
 ]
 MODELS_DIR = PROJECT_ROOT / "models"
 KEEP = 3
