@@ -33,6 +33,7 @@ HIDDEN_BLOCKS = re.compile(r"<(script|style|iframe|object)\b.*?(?:</\1\s*>|$)", 
 # A tag, closed or not: "<svg/onload=..." with no ">" is a tag to the end of the text.
 TAG = re.compile(r"</?[a-zA-Z!][^<>]*(?:>|$)|<!--.*?(?:-->|$)", re.S)
 LATIN = re.compile(r"[a-zA-Z]")
+ADDRESSES = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+", re.I)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def clean(text: str) -> str:
 
 
 def is_other_language(text: str) -> bool:
+    # Emails and web addresses are in no language ("wz@example.com" holds Portuguese "com").
+    text = ADDRESSES.sub(" ", text)
     letters = [ch for ch in text if ch.isalpha()]
     latin = sum(1 for ch in letters if LATIN.match(ch) or ch in "áéíóúñüçàèìòùâêîôûäöß")
     if letters and latin * 2 < len(letters):

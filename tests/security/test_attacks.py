@@ -305,6 +305,20 @@ def test_6_erasure_removes_everything_told_and_says_exactly_what_it_did(attack_s
     assert "Source:" in chat.say("what is ivig")  # the conversation goes on
 
 
+def test_6_once_the_lead_holds_the_contact_details_the_tracker_keeps_no_plain_copy(
+    attack_stack, fresh
+):
+    chat = Chat(attack_stack, fresh)
+    chat.say("can someone call me")
+    chat.say("yes")
+    chat.say("Wilhelmina Zumwalt")
+    chat.say("email")
+    chat.say("wz@example.com")
+    assert "Your reference is" in chat.say("morning")
+    stored = " ".join(data for _, _, data in tracker_rows(attack_stack, fresh))
+    assert "Wilhelmina" not in stored and "wz@example.com" not in stored
+
+
 # 7. Abuse limits keyed on what the attacker controls -----------------------------------------
 def test_7_a_flood_of_new_senders_from_one_address_is_refused_before_it_is_stored(attack_stack):
     outside = {"X-Forwarded-For": "203.0.113.50"}

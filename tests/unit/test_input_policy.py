@@ -69,3 +69,9 @@ def test_the_rate_limit_counts_each_sender_over_a_minute():
     assert [limiter.allow("a", t) for t in (0, 1, 2, 3)] == [True, True, True, False]
     assert limiter.allow("b", 3)
     assert limiter.allow("a", 60.5)
+
+
+@pytest.mark.parametrize("text", ["wz@example.com", "my email is ana.com@correo.com",
+                                  "see https://www.example.com/com/de"])  # fmt: skip
+def test_emails_and_web_addresses_are_not_read_as_another_language(text):
+    assert assess(text, LIMITS).payload == text
