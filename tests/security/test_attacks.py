@@ -313,10 +313,10 @@ def test_6_once_the_lead_holds_the_contact_details_the_tracker_keeps_no_plain_co
     chat.say("yes")
     chat.say("Wilhelmina Zumwalt")
     chat.say("email")
-    chat.say("wz@example.com")
+    chat.say("wz@example.org")
     assert "Your reference is" in chat.say("morning")
     stored = " ".join(data for _, _, data in tracker_rows(attack_stack, fresh))
-    assert "Wilhelmina" not in stored and "wz@example.com" not in stored
+    assert "Wilhelmina" not in stored and "wz@example.org" not in stored
 
 
 # 7. Abuse limits keyed on what the attacker controls -----------------------------------------
