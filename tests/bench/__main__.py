@@ -34,6 +34,17 @@ FAQ_TURNS = [
     "thanks",
 ]
 SCREENING_TURNS = ["could ivig help me", *HAPPY, "looks right"]
+# Messages as people write them: a story, then two questions (issue: long messages at most twice
+# a short FAQ turn's p50).
+LONG_MESSAGE_TURNS = [
+    "My mother has had dermatomyositis for five years and the rash keeps coming back. Her "
+    "doctor mentioned IVIG last week. How often would she need it? And are there side effects?",
+    "I'm 58 and was told I have polymyositis. Steroids helped at first but not anymore. What is "
+    "IVIG made from, and how does it work?",
+    "hi my son is 9 and has juvenile myositis. is ivig used for kids? how much does it cost",
+    "We live far from the infusion center and the drive is hard on my husband. Can he get his "
+    "infusions at home? Who do I talk to about copay help?",
+]
 
 
 LONG_TURNS = 120
@@ -112,7 +123,7 @@ def main() -> int:
     runs = [
         (Server("stock", stock_project, stock_model, workdir), {"turn": STOCK_TURNS}),
         (ivig_server("ivig", model, workdir, "sql"),
-         {"faq": FAQ_TURNS, "screening": SCREENING_TURNS}),
+         {"faq": FAQ_TURNS, "screening": SCREENING_TURNS, "long_messages": LONG_MESSAGE_TURNS}),
         (ivig_server("ivig-memory", model, workdir, "memory"), {"faq": FAQ_TURNS}),
         (ivig_server("ivig-rasa-sql", model, workdir, "rasa-sql"), {"faq": FAQ_TURNS}),
     ]  # fmt: skip
