@@ -150,6 +150,11 @@ class RateLimiter:
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
         self._seen: dict[str, deque[float]] = {}
+        self._prune_at = 1000
+
+    def __len__(self) -> int:
+        """How many keys are tracked."""
+        return len(self._seen)
 
     def allow(self, key: str, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
@@ -161,14 +166,16 @@ class RateLimiter:
         if len(window) >= self.per_minute:
             return False
         window.append(now)
-        if len(self._seen) > 4 * self.per_minute + 1000:
+        if len(self._seen) > self._prune_at:
             self._forget_idle(now)
         return True
 
     def _forget_idle(self, now: float) -> None:
-        """Keys seen more than a minute ago go, so a flood of new keys cannot fill memory."""
+        """Keys seen more than a minute ago go, so a flood of new keys cannot fill memory; the
+        next sweep waits until the table has doubled, so sweeping costs O(1) per message."""
         for key in [k for k, w in self._seen.items() if not w or now - w[-1] >= 60]:
             del self._seen[key]
+        self._prune_at = max(1000, 2 * len(self._seen))
 
 
 def address_set(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

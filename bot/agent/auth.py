@@ -80,6 +80,7 @@ class FailedLogins:
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
         self._seen: dict[str, deque[float]] = {}
+        self._prune_at = 10_000
 
     def blocked(self, client: str, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
@@ -95,9 +96,10 @@ class FailedLogins:
     def record(self, client: str, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         self._seen.setdefault(client, deque()).append(now)
-        if len(self._seen) > 10_000:
+        if len(self._seen) > self._prune_at:  # swept when doubled: O(1) per failure
             for key in [k for k, v in self._seen.items() if not v or now - v[-1] > self.window]:
                 del self._seen[key]
+            self._prune_at = max(10_000, 2 * len(self._seen))
 
 
 def attempt_key(settings: AuthSettings, device_cookie: str | None, client: str) -> str:

@@ -75,3 +75,14 @@ def test_the_rate_limit_counts_each_sender_over_a_minute():
                                   "see https://www.example.com/com/de"])  # fmt: skip
 def test_emails_and_web_addresses_are_not_read_as_another_language(text):
     assert assess(text, LIMITS).payload == text
+
+
+def test_the_rate_limit_forgets_idle_senders_so_new_ids_cannot_fill_memory():
+    limiter = RateLimiter(per_minute=3)
+    for i in range(5000):
+        limiter.allow(f"sender-{i}", now=i / 1000)  # 5000 ids within 5 seconds
+    limiter.allow("late", now=200.0)
+    for i in range(5000):
+        limiter.allow(f"later-{i}", now=200.0 + i / 1000)
+    assert len(limiter) < 6000  # the first 5000, idle for minutes, were forgotten
+    assert [limiter.allow("later-1", now=200.5) for _ in range(3)] == [True, True, False]
