@@ -105,7 +105,9 @@ class ValidateIvigScreeningForm(FormValidationAction):
             if slot != requested and value is not None and answers.get(slot) is not None
         ]
         if corrected:
-            dispatcher.utter_message(text=f"Got it, I've updated your {' and '.join(corrected)}.")
+            dispatcher.utter_message(
+                response="utter_answer_updated", fields=" and ".join(corrected)
+            )
         if isinstance(result.values.get("weight_kg"), (int, float)):
             # What the weight is for, never an amount worked out from it.
             dispatcher.utter_message(text=eligibility.after_weight_text())
@@ -223,7 +225,7 @@ class ActionResetScreening(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        dispatcher.utter_message(text="Okay, let's start over.")
+        dispatcher.utter_message(response="utter_screening_restarted")
         return [*cleared_answers(), SlotSet(FAILURES_SLOT, None), SlotSet("requested_slot", None)]
 
 
@@ -277,7 +279,7 @@ class ActionResumeScreening(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        dispatcher.utter_message(text="Okay, let's carry on.")
+        dispatcher.utter_message(response="utter_screening_carry_on")
         return [SlotSet(PAUSED_SLOT, None)]
 
 

@@ -40,7 +40,7 @@ def reply(symptoms: Iterable[str]) -> SymptomReply:
         text = f"{data['general'].strip()}\n\n{data['doctor'].strip()}"
         return SymptomReply(text, tuple(data["general_refs"]))
     labels = [data["symptoms"][s]["label"] for s in known]
-    lines = [f"Thank you for telling me. You mentioned {_spoken(labels)}."]
+    lines = [str(data["thanks"]).format(symptoms=_spoken(labels))]
     lines += [data["symptoms"][s]["link"] for s in known]
     lines.append(data["doctor"].strip())
     refs = sorted({r for s in known for r in data["symptoms"][s]["refs"]})
