@@ -32,7 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import input_policy, logging_privacy
+from bot import input_policy, logging_privacy, store_failsafe
 from bot.channels import ids
 
 logging_privacy.install()
@@ -149,11 +149,16 @@ class SafeRestInput(RestInput):
                 sender,
                 input_channel=self.name(),
                 metadata=known_metadata(body.get("metadata")),
+                message_id=store_failsafe.client_message_id(body.get("message_id")),
             )
             try:
                 await on_new_message(message)
-            except Exception as error:
+            except Exception as error:  # a failed turn: 503, a reason, and what to do now
                 logger.error("REST message failed: %s", type(error).__name__)
+                domain = request.app.ctx.agent.domain
+                failed = store_failsafe.failure_reply(domain, collector.name(), message.text)
+                reason = store_failsafe.failure_reason(error)
+                return response.json({"error": reason, "messages": failed}, status=503)
             return response.json(collector.messages)
 
         return rest
