@@ -123,5 +123,12 @@ def test_sms_menu_of_topics_is_short_with_four_numbered_options(stack, twilio_ap
 
 def test_sms_screening_opens_with_the_keywords_a_texter_can_use(stack, twilio_api, phone):
     question = text(stack, twilio_api, phone, "could ivig help me")
-    assert "Text WHY, SKIP or STOP any time" in question
+    assert "Text WHY, SKIP or EXIT any time" in question
+    assert "STOP" not in question  # the carrier's opt-out would unsubscribe them silently
     assert len(question) <= 320
+
+
+def test_exit_leaves_the_sms_screening_without_unsubscribing(stack, twilio_api, phone):
+    text(stack, twilio_api, phone, "could ivig help me")
+    reply = text(stack, twilio_api, phone, "exit")
+    assert "Do you want to stop the screening?" in reply
