@@ -173,29 +173,41 @@ class ActionCreateLead(Action):
         if details.name is None or (details.phone is None and details.email is None):
             dispatcher.utter_message(response="utter_handoff_details_missing")
             return [SlotSet(slot, None) for slot in CONTACT_SLOTS]
-        lead, _ = service.store().create(
-            NewLead(
-                idempotency_key=f"{tracker.sender_id}:{consent_at.isoformat()}",
-                conversation_id=tracker.sender_id,
-                channel=intake.checked_channel(tracker.get_latest_input_channel()),
-                contact=details,
-                consent_at=consent_at,
-                topics=intake.checked_labels(tracker.get_slot(TOPICS_SLOT)),
-                screening=answers,
-                outcome=intake.checked_labels(tracker.get_slot(OUTCOME_SLOT)),
-                safety_flags=safety_flags(answers),
+        try:
+            lead, _ = service.store().create(
+                NewLead(
+                    idempotency_key=f"{tracker.sender_id}:{consent_at.isoformat()}",
+                    conversation_id=tracker.sender_id,
+                    channel=intake.checked_channel(tracker.get_latest_input_channel()),
+                    contact=details,
+                    consent_at=consent_at,
+                    topics=intake.checked_labels(tracker.get_slot(TOPICS_SLOT)),
+                    screening=answers,
+                    outcome=intake.checked_labels(tracker.get_slot(OUTCOME_SLOT)),
+                    safety_flags=safety_flags(answers),
+                )
             )
-        )
+        except (SQLAlchemyError, OSError) as error:
+            # The person has just given a phone number: they hear it, get the phone and hours,
+            # and what they typed stays in the conversation for "Try again".
+            logger.error("Storing a lead failed (%s); the contact details are kept to retry",
+                         type(error).__name__)  # fmt: skip
+            program = knowledge_base().program
+            dispatcher.utter_message(
+                response="utter_lead_store_failed",
+                phone=phone_text(program),
+                hours=hours_text(program),
+            )
+            return []
         forget_contact_answers(tracker.sender_id)
         service.worker().wake()
         program = knowledge_base().program
         how = {"call": "call", "text": "text", "email": "email"}.get(details.method or "", "reach")
         dispatcher.utter_message(
-            text=(
-                f"Thank you. A specialist from our IVIG team will {how} you "
-                f"{contact_expectation(program)}. Your reference is {lead.reference}. If you "
-                'want us to delete your details, just say "delete my information".'
-            )
+            response="utter_lead_stored",
+            how=how,
+            when=contact_expectation(program),
+            reference=lead.reference,
         )
         # The details now live encrypted in the lead; the conversation no longer needs them.
         return [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [
