@@ -61,10 +61,10 @@ def turn(text: str, answer: str, **slots) -> list:
     return events
 
 
-async def converse(store, sender: str, turns: list[list]) -> None:
+async def converse(store, sender: str, turns: list[list], max_history: int | None = None) -> None:
     """Each turn reads the conversation once and stores what it added, as Rasa's processor does."""
     for events in turns:
-        tracker = await store.get_or_create_tracker(sender)
+        tracker = await store.get_or_create_tracker(sender, max_event_history=max_history)
         for event in events:
             tracker.update(event)
         await store.save(tracker)
@@ -222,9 +222,9 @@ def test_a_save_that_replaces_the_conversation_is_served_as_the_database_holds_i
 
 def test_max_event_history_does_not_cut_the_conversation_the_next_save_continues(database):
     ours, theirs = cached(database), SQLTrackerStore(domain=DOMAIN, **database)
-    ours.max_event_history = theirs.max_event_history = 4  # as Rasa's agent sets it
-    run(converse(ours, "ours-long", TURNS))
-    run(converse(theirs, "theirs-long", TURNS))
+    # Rasa's processor asks for each turn's tracker with its policies' max_history.
+    run(converse(ours, "ours-long", TURNS, max_history=4))
+    run(converse(theirs, "theirs-long", TURNS, max_history=4))
     assert rows(ours, "ours-long") == rows(theirs, "theirs-long")
     assert len(run(ours.retrieve("ours-long")).events) == len(
         run(theirs.retrieve("theirs-long")).events
