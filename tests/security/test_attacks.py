@@ -294,7 +294,7 @@ def test_6_erasure_removes_everything_told_and_says_exactly_what_it_did(attack_s
     reply = chat.say("yes")
     assert reference in reply and "messages" in reply and "answers" in reply
     stored = " ".join(data for _, _, data in tracker_rows(attack_stack, fresh)).lower()
-    for told in ("dermatomyositis", "165", "blue cross", "zelda", "4155550199", "555-0199",
+    for told in ("dermatomyositis", "165 lbs", "blue cross", "zelda", "4155550199", "555-0199",
                  "here is what you told me", "prednisone"):  # fmt: skip
         assert told not in stored, told
     raw = b"".join(p.read_bytes() for p in attack_stack.workdir.glob("tracker.db*"))
