@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import os
 import platform
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -80,7 +81,7 @@ def ivig_server(name: str, model: Path, workdir: Path, tracker: str) -> Server:
         "ACTION_SERVER_PORT": str(action_port),
         "ACTION_SERVER_HOST": "127.0.0.1",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "ACTION_SERVER_TOKEN": "",
+        "ACTION_SERVER_TOKEN": secrets.token_hex(16),  # the action server refuses to run without
         "TRACKER_DB_DIALECT": "sqlite",
         "TRACKER_DB_NAME": str(workdir / f"{name}-tracker.db"),
         "TRACKER_DB_URL": "",
