@@ -10,8 +10,9 @@ scripts). A finished turn wakes the next waiter directly (and, through Redis pub
 every replica); a short poll remains only as a safety net for a missed wake-up.
 
 First come, first served per conversation, as in Rasa. Unlike Rasa's fixed 60 s ticket,
-each ticket here is a short lease (`LOCK_LEASE_SECONDS`, 5 s) that its turn renews while it
-runs or waits, so:
+each Redis ticket here is a short lease (`LOCK_LEASE_SECONDS`, 5 s) that a thread of the
+replica (`LeaseKeeper`, not the event loop, which Rasa's synchronous SQL store can block)
+renews while the turn runs or waits; a ticket in this process lives until released. So:
 - a slow turn (an action server that hangs) keeps its conversation however long it takes,
   and no second turn gets in beside it;
 - the ticket of a replica that died stops blocking its conversation within one lease, and
@@ -25,7 +26,8 @@ leaves every pooled connection dead); when Redis stays unreachable the turn rais
 unlocked. A release that fails is retried in the background and, failing that, lapses with
 its lease. Redis restarted without its data loses every queue: each live turn then puts its
 ticket back at its old place, and no queue serves anyone for two renewals (2 s) after the
-restart, so a newcomer cannot slip in ahead of a turn still running. Warnings are rate-limited.
+restart (`grace_seconds` in endpoints.yml changes that), so a newcomer cannot slip in ahead
+of a turn still running. Warnings are rate-limited.
 
 Selected in endpoints.yml (`type: bot.lock_store.FairLockStore`); `LOCK_STORE_URL`
 (redis://...) shares the queue between replicas, empty keeps it in this process.

@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 FAILED_TURN_RESPONSE = "utter_turn_failed"
 MESSAGE_ID = re.compile(r"^[\w.:@-]{1,128}$")
+# The id Rasa gives a message no one named (uuid4().hex): never a retry, so with a store that
+# must decode the whole conversation to look, not worth looking up.
+RASA_MESSAGE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class TrackerStoreUnavailableError(RasaException):
@@ -142,8 +145,10 @@ async def _handle_message(self: MessageProcessor, message: UserMessage) -> Any:
     metadata_id = client_message_id((message.metadata or {}).get("message_id"))
     if metadata_id:
         message.message_id = metadata_id
-    events = await _session_events(self.tracker_store, message.sender_id)
-    replay = stored_reply(events, message.message_id) if events and message.message_id else None
+    replay = None
+    if _worth_looking_up(self.tracker_store, message.message_id, named=bool(metadata_id)):
+        events = await _session_events(self.tracker_store, message.sender_id)
+        replay = stored_reply(events, message.message_id) if events else None
     if replay is None:
         return await _ORIGINALS["handle_message"](self, message)
     logger.debug("A message id already stored: answered from its turn, not processed again")
@@ -154,11 +159,25 @@ async def _handle_message(self: MessageProcessor, message: UserMessage) -> Any:
     return None
 
 
+def _inner(store: Any) -> Any:
+    while not hasattr(store, "session_events") and hasattr(store, "_tracker_store"):
+        store = store._tracker_store
+    return store
+
+
+def _worth_looking_up(store: Any, message_id: str | None, named: bool) -> bool:
+    """Always with the caching store (it answers from memory); with others, which decode the
+    whole conversation to look, only for an id that a client or channel gave."""
+    if not message_id:
+        return False
+    return (
+        named or hasattr(_inner(store), "session_events") or not RASA_MESSAGE_ID.match(message_id)
+    )
+
+
 async def _session_events(store: Any, sender_id: str) -> list[Event] | None:
     """The stored events of the conversation's session, cheaply where the store allows."""
-    inner = store
-    while not hasattr(inner, "session_events") and hasattr(inner, "_tracker_store"):
-        inner = inner._tracker_store
+    inner = _inner(store)
     try:
         if hasattr(inner, "session_events"):
             return await inner.session_events(sender_id)
