@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import understanding
-from bot import routing, safety
+from bot import routing
 from bot.knowledge import KnowledgeBase, knowledge_base
 from bot.program import setting_warnings
 
@@ -45,7 +45,7 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         kb = knowledge_base()
-        if understanding.planned(tracker, "topic"):  # a long message: every part answered
+        if understanding.answers_whole_message(tracker):  # a long message: every part answered
             buttons = understanding.option_buttons(tracker, [SCREENING_BUTTON, SPECIALIST_BUTTON])
             return understanding.answer_topics(dispatcher, tracker, buttons)
         topic, _ = routing.selected_topic(
@@ -55,11 +55,7 @@ class ActionAnswerFaq(Action):
             offer_search_results(dispatcher, tracker)
             return []
         answer = kb.answer(topic, tracker.get_latest_input_channel())
-        text = f"{answer.text}\n\n{answer.source_line}"
-        flag = safety.detect(tracker.latest_message.get("text") or "")
-        if flag is not None and flag.is_question_about:
-            # The team's safety advice, shown with its own label, not the article's references.
-            text += f"\n\n{safety.seek_care_text()}\n{kb.appended_label('seek_care')}"
+        text = f"{answer.text}\n\n{answer.source_line}{understanding.seek_care(tracker, kb)}"
         dispatcher.utter_message(
             text=text,
             buttons=[

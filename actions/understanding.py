@@ -10,7 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.knowledge import knowledge_base
+from bot import safety
+from bot.knowledge import KnowledgeBase, knowledge_base
 
 PLAN_KEY = "understanding"
 
@@ -19,6 +20,22 @@ def planned(tracker: Tracker, kind: str) -> List[str]:
     """The topics of the latest message's plan, or whether it holds a part of `kind`."""
     plan = (tracker.latest_message or {}).get(PLAN_KEY) or {}
     return [p.get("topic") or p["kind"] for p in plan.get("parts", []) if p.get("kind") == kind]
+
+
+def answers_whole_message(tracker: Tracker) -> bool:
+    """A message of several sentences whose plan names topics: every part is answered. One
+    sentence keeps the classifiers' single answer."""
+    plan = (tracker.latest_message or {}).get(PLAN_KEY) or {}
+    return int(plan.get("sentences") or 0) >= 2 and bool(planned(tracker, "topic"))
+
+
+def seek_care(tracker: Tracker, kb: KnowledgeBase) -> str:
+    """When to seek care, after an answer to a question about a red flag, with its own label
+    (the team's safety advice, not the article's). The NLU's verdict decides, not a re-check."""
+    found = (tracker.latest_message or {}).get("red_flag") or {}
+    if found.get("level") != "about":
+        return ""
+    return f"\n\n{safety.seek_care_text()}\n{kb.appended_label('seek_care')}"
 
 
 def more_topics(tracker: Tracker) -> List[str]:
@@ -35,9 +52,11 @@ def answer_topics(
     topics = [t for t in planned(tracker, "topic") if t in kb.topics]
     for number, topic in enumerate(topics):
         answer = kb.answer(topic, channel)
-        last = number == len(topics) - 1 and not planned(tracker, "not_covered")
+        last = number == len(topics) - 1
+        care = seek_care(tracker, kb) if last else ""
         dispatcher.utter_message(
-            text=f"{answer.text}\n\n{answer.source_line}", buttons=buttons if last else []
+            text=f"{answer.text}\n\n{answer.source_line}{care}",
+            buttons=buttons if last and not planned(tracker, "not_covered") else [],
         )
     if planned(tracker, "not_covered"):
         dispatcher.utter_message(response="utter_not_covered_part", buttons=buttons)

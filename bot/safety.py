@@ -332,7 +332,8 @@ def _level(hit: _Hit, clause: str, rules: _Rules) -> str | None:
             return None if what_if else CAUTION
         return CAUTION if (rules.past.search(clause) and not now) else EMERGENCY
     if what_if:
-        return CAUTION if now else ABOUT
+        recent = bool(rules.recent.search(clause)) and bool(PERSONAL.search(clause))
+        return CAUTION if now or recent else ABOUT  # "my chest hurt last night, is that normal?"
     if not now:
         if rules.past.search(clause) or rules.chronic.search(clause):
             return ABOUT

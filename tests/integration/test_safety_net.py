@@ -69,3 +69,18 @@ def test_a_question_about_a_red_flag_gets_the_answer_and_when_to_seek_care(stack
 def test_an_emergency_outside_any_form_is_answered_first(stack, sender):
     reply = Chat(stack, sender).say("my throat is swelling after my infusion")
     assert reply.startswith("This may be a medical emergency")
+
+
+def test_a_red_flag_that_may_be_over_gets_the_caution_net_first_then_the_answer(stack, sender):
+    reply = Chat(stack, sender).say("my chest hurt really bad last night, is that a side effect?")
+    assert reply.startswith("First, to be safe")
+    assert "911" in reply.split("\n")[0]
+    assert "This may be a medical emergency" not in reply
+
+
+def test_an_emergency_told_in_the_third_person_in_a_long_message_comes_first(stack, sender):
+    reply = Chat(stack, sender).say(
+        "Hi, I had a question about copay help for my dad's IVIG. Sorry, hold on, his face is "
+        "drooping on one side and he can't get his words out."
+    )
+    assert reply.startswith("This may be a medical emergency. Call 911 now")
