@@ -53,7 +53,7 @@ def test_the_page_greets_answers_a_question_with_its_source_and_buttons_work(pag
     expect(bot_messages(page).first).to_contain_text("IVIG assistant", timeout=30_000)
     answer = say(page, "what is the usual dose of ivig?")
     assert "2 g of IVIG per kg" in answer and "Source: IVIG and Myositis" in answer
-    assert "Its references" in click(page, "Where is that from?")
+    assert "Here are its sources" in say(page, "where is that from?")
     link = page.locator(BOT).last.locator("a").first
     expect(link).to_have_attribute("href", re.compile(r"^https://"))
     expect(link).to_have_attribute("rel", "noopener noreferrer")
@@ -75,7 +75,7 @@ def test_a_screening_finishes_by_clicks_and_typing_and_survives_a_reload(page):
     click(page, "No")
     click(page, "Tested, it was normal")
     click(page, "No")
-    assert "about 136 g" in say(page, "150 lb")
+    assert "work out the amount" in say(page, "150 lb")  # general rates, no personal amount
     click(page, "Medicare")
     say(page, "Oregon")
     assert "Here is what you told me" in click(page, "Yes, a neurologist")
