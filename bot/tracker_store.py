@@ -40,8 +40,9 @@ from bot import rasa_patches
 
 logger = logging.getLogger(__name__)
 
-# After this action the action server has rewritten the conversation's rows (bot/retention).
-REWRITING_ACTIONS = frozenset({"action_erase_my_data"})
+# After these actions the action server has rewritten the conversation's rows (bot/retention):
+# erasure, and a stored lead (the typed contact details are blanked once they are encrypted).
+REWRITING_ACTIONS = frozenset({"action_erase_my_data", "action_create_lead"})
 
 
 _EVENTS = SQLTrackerStore.SQLEvent.__table__
