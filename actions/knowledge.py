@@ -51,6 +51,10 @@ class ActionAnswerFaq(Action):
         topic, _ = routing.selected_topic(
             tracker.latest_message, set(kb.topics), routing.min_topic_confidence()
         )
+        if topic is None:  # the response selector is unsure: the sentence classifier's topic
+            topic = next(
+                (t for t in understanding.planned(tracker, "topic") if t in kb.topics), None
+            )
         if topic is None:
             offer_search_results(dispatcher, tracker)
             return []
