@@ -508,7 +508,7 @@ def _domain_texts(path: Path, values: Mapping[str, str]) -> list[Text]:
 
 
 def _other_texts(data: Path, values: Mapping[str, str]) -> list[Text]:
-    """Texts in files other engineers own (data/safety): measured and reported, not gated."""
+    """The safety replies (data/safety) and the SMS keyword replies (data/channels)."""
     texts = []
     red_flags = _yaml(data / "safety" / "red_flags.yml") or {}
     boundaries = _yaml(data / "safety" / "boundaries.yml") or {}
@@ -518,10 +518,12 @@ def _other_texts(data: Path, values: Mapping[str, str]) -> list[Text]:
         found[f"safety/boundaries/{key}"] = boundaries.get(key)
     for key, value in inputs.items():
         found[f"safety/input/{key}"] = value
+    for key, value in (_yaml(data / "channels" / "sms.yml") or {}).items():
+        found[f"channels/sms/{key}"] = value
     for where, value in found.items():
         if isinstance(value, str) and value.strip():
             value = _squash(value)
-            texts.append(Text(where, "safety", value, _fill(value, values), gated=False))
+            texts.append(Text(where, "safety", value, _fill(value, values)))
     return texts
 
 

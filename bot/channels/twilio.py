@@ -33,13 +33,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot import input_policy, logging_privacy
+from bot import DATA_DIR, input_policy, logging_privacy
 from bot.channels import ids
 from bot.knowledge import knowledge_base
 from bot.leads import crypto, service
 from bot.leads.opt_outs import OptOuts
 from bot.leads.replays import SeenMessages
 from bot.program import hours_text, phone_text
+from bot.yamlio import load_yaml
 
 logging_privacy.install()
 
@@ -47,6 +48,16 @@ SMS_LIMIT = 1600  # Twilio joins longer texts up to this; beyond it, split
 MAX_BODY_BYTES = 65536  # a Twilio webhook is a few hundred bytes
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9}  # fmt: skip
+SMS_FILE = DATA_DIR / "channels" / "sms.yml"
+
+
+def keyword_reply(name: str) -> str:
+    """The reply to STOP, START or HELP (data/channels/sms.yml), with the program's settings."""
+    program = knowledge_base().program
+    text = " ".join(str(load_yaml(SMS_FILE)[name]).split())
+    return text.format(program=program.name, hours=hours_text(program), phone=phone_text(program))
+
+
 STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
 START_WORDS = {"start", "unstop", "yes"}
 HELP_WORDS = {"help", "info"}
@@ -249,21 +260,16 @@ class TwilioInput(InputChannel):
             text = params.get("Body", "")
             keyword = text.strip().lower()
             if keyword in STOP_WORDS:
+                if sender.startswith("whatsapp:"):  # no carrier opt-out there: confirm it
+                    await output.send_text_message(sender, keyword_reply("whatsapp_stopped"))
                 output.opt_outs.stop(sender)
                 return response.text("", status=204)
             if keyword in START_WORDS and output.opt_outs.is_stopped(sender):
                 output.opt_outs.start(sender)
-                await output.send_text_message(
-                    sender, "You're subscribed again. Reply HELP for help."
-                )
+                await output.send_text_message(sender, keyword_reply("resubscribed"))
                 return response.text("", status=204)
             if keyword in HELP_WORDS:
-                program = knowledge_base().program
-                await output.send_text_message(
-                    sender,
-                    f"{program.name}. Hours: {hours_text(program)}. Phone: "
-                    f"{phone_text(program)}. Reply STOP to stop messages.",
-                )
+                await output.send_text_message(sender, keyword_reply("help"))
                 return response.text("", status=204)
             conversation = ids.phone_conversation(sender)
             if not self.gate.admit(conversation):

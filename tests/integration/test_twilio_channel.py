@@ -70,9 +70,19 @@ def test_stop_silences_the_number_until_start(stack, twilio_api, phone):
     assert "subscribed again" in text(stack, twilio_api, phone, "START")
 
 
-def test_help_gives_the_program_hours_and_phone(stack, twilio_api, phone):
+def test_help_gives_the_program_hours_phone_frequency_rates_and_stop(stack, twilio_api, phone):
     reply = text(stack, twilio_api, phone, "HELP")
     assert "AmeriPharma" in reply and "Monday to Friday" in reply and "STOP" in reply
+    assert "Call " in reply  # how to reach a person (the Contact Us page until a phone is set)
+    assert "Msg frequency varies" in reply and "Msg & data rates may apply" in reply
+
+
+def test_stop_on_whatsapp_is_confirmed_since_no_carrier_does_it(stack, twilio_api, phone):
+    sender = f"whatsapp:{phone}"
+    text(stack, twilio_api, sender, "hi")
+    assert "won't get more messages" in text(stack, twilio_api, sender, "stop")
+    post(stack, {"From": sender, "Body": "what is ivig", "NumMedia": "0"})
+    assert twilio_api.to(sender, after=len(twilio_api.to(sender, wait=0)), wait=1.0) == []
 
 
 def test_whatsapp_senders_are_answered_from_the_whatsapp_number(stack, twilio_api, phone):
