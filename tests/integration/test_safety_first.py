@@ -58,11 +58,16 @@ class Chat:
     def __init__(self, agent: Agent, sender: str) -> None:
         self.agent, self.sender = agent, sender
 
-    def say(self, text: str, red_flag: dict[str, Any] | None = None) -> list[str]:
-        """The bot's texts for one message, parsed by the model, with `red_flag` added."""
+    def say(
+        self, text: str, red_flag: dict[str, Any] | None = None, no_flag: bool = False
+    ) -> list[str]:
+        """The bot's texts for one message, parsed by the model, with `red_flag` set (or, with
+        `no_flag`, the NLU's own verdict removed)."""
 
         async def turn() -> list[str]:
             parse_data = await self.agent.parse_message(text)
+            if no_flag:
+                parse_data.pop("red_flag", None)
             if red_flag is not None:
                 parse_data["red_flag"] = red_flag
             output = CollectingOutputChannel()
@@ -76,7 +81,7 @@ class Chat:
 
 def test_a_caution_says_when_to_call_911_and_then_gives_the_same_answer_as_without(agent):
     question = "is shortness of breath a side effect of ivig?"
-    plain = Chat(agent, "caution-plain").say(question)
+    plain = Chat(agent, "caution-plain").say(question, no_flag=True)
     cautioned = Chat(agent, "caution-flagged").say(question, CAUTION)
     assert cautioned[0] == default_text("utter_red_flag_caution")
     assert cautioned[1:] == plain and any("Source:" in text for text in plain)
@@ -111,7 +116,12 @@ def test_an_emergency_in_the_handoff_form_gets_its_guidance_first_and_once(agent
 
 
 def test_an_answer_with_no_red_flag_gets_no_safety_reply(agent):
-    replies = Chat(agent, "no-flag").say(
-        "what is ivig", {"level": "about", "category": "breathing", "self_harm": False}
-    )
+    replies = Chat(agent, "no-flag").say("what is ivig", no_flag=True)
     assert not any("911" in text for text in replies)
+
+
+def test_a_question_about_a_red_flag_gets_no_caution_first_but_when_to_seek_care_after(agent):
+    about = {"level": "about", "category": "breathing", "self_harm": False}
+    replies = Chat(agent, "about-flag").say("what is ivig", about)
+    assert not replies[0].startswith("First, to be safe")
+    assert replies[0].startswith("IVIG") and "call 911 right away" in replies[0]
