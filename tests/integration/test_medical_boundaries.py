@@ -35,7 +35,7 @@ def test_changing_a_medicine_always_gets_ask_your_prescriber_and_general_facts(
     reply = Chat(stack, sender).say(question)
     assert reply.startswith("I can't tell you to start, stop or change a medicine")
     assert "Please ask your prescriber" in reply
-    assert "Here is general information from our content:" in reply and general in reply
+    assert "Here is some general information:" in reply and general in reply
     assert "Source:" in reply
 
 

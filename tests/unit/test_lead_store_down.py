@@ -1,7 +1,6 @@
 """When the leads database is down, the person who has just given a phone number hears it, gets
 the phone and the hours, and what they typed is kept: "Try again" stores it once it is back."""
 
-import asyncio
 from datetime import datetime, timezone
 
 from rasa_sdk import Tracker
@@ -11,6 +10,7 @@ from actions.handoff import ActionCreateLead
 from bot.leads import service
 from bot.leads.db import make_engine, migrate
 from bot.leads.store import LeadStore
+from tests import aio
 from tests.integration.servers import free_port
 
 CONTACT = {
@@ -33,7 +33,7 @@ def tracker() -> Tracker:
 def run(store: LeadStore) -> tuple[list[dict], list[dict]]:
     service._store = store
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionCreateLead().run(dispatcher, tracker(), {}))
+    events = aio.run(ActionCreateLead().run(dispatcher, tracker(), {}))
     return dispatcher.messages, events
 
 
