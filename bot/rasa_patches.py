@@ -165,10 +165,27 @@ def _interpolate_text(response: str, values: dict[str, Any]) -> str:
 _originals: dict[str, Any] = {}
 
 
+SUPPORTED_RASA = "3.6."
+
+
+def check_rasa_version(version: str | None = None) -> None:
+    """Every patch here was written against Rasa 3.6's internals: refuse any other Rasa before
+    touching anything, rather than patch the wrong methods silently."""
+    import rasa
+
+    found = version or rasa.__version__
+    if not found.startswith(SUPPORTED_RASA):
+        raise RuntimeError(
+            f"bot/rasa_patches.py corrects Rasa {SUPPORTED_RASA}x; this is Rasa {found}. Check "
+            "each patch (here, bot/action_failure.py, bot/store_failsafe.py) before upgrading."
+        )
+
+
 def install() -> None:
     """Idempotent; called before the Rasa server loads its model."""
     if _originals:
         return
+    check_rasa_version()
     import rasa.core.processor
     from rasa.utils.tensorflow.models import RasaModel
 
