@@ -73,4 +73,7 @@ def install() -> None:
         return record
 
     logging.setLogRecordFactory(factory)
+    # Python warnings print straight to stderr unless routed through logging: a UserWarning
+    # about a typed `/inform{...}` carried a name, phone and email past the redaction.
+    logging.captureWarnings(True)
     _installed = True

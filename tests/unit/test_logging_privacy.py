@@ -48,3 +48,21 @@ def test_every_record_is_redacted_once_installed(caplog):
 )  # fmt: skip
 def test_rasa_debug_lines_lose_message_texts_and_contact_slots(line, expected):
     assert redact(line) == expected
+
+
+def test_python_warnings_go_through_the_redaction_too():
+    """In a process of its own: pytest records warnings itself, which would hide the path."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, warnings\n"
+        "from bot import logging_privacy\n"
+        "logging.basicConfig()\n"
+        "logging_privacy.install()\n"
+        'warnings.warn(\'Parsing of /inform{"contact_email": "ana@example.com"}\')\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "UserWarning" in result.stderr and "ana@example.com" not in result.stderr
