@@ -51,6 +51,8 @@ class ActionAnswerFaq(Action):
         topic, _ = routing.selected_topic(
             tracker.latest_message, set(kb.topics), routing.min_topic_confidence()
         )
+        if topic is None:  # unsure: a follow-up read with the conversation's subject
+            topic = understanding.follow_up_topic(tracker)
         if topic is None:  # the response selector is unsure: the sentence classifier's topic
             topic = next(
                 (t for t in understanding.planned(tracker, "topic") if t in kb.topics), None
@@ -58,18 +60,27 @@ class ActionAnswerFaq(Action):
         if topic is None:
             offer_search_results(dispatcher, tracker)
             return []
-        answer = kb.answer(topic, tracker.get_latest_input_channel())
-        text = f"{answer.text}\n\n{answer.source_line}{understanding.seek_care(tracker, kb)}"
-        dispatcher.utter_message(
-            text=text,
-            buttons=[
-                {"title": "Where is that from?", "payload": "/ask_source"},
-                SCREENING_BUTTON,
-                SPECIALIST_BUTTON,
-            ],
-        )
-        asked = list(tracker.get_slot("topics_asked") or [])
-        return [SlotSet("last_topic", topic), SlotSet("topics_asked", [*asked, topic][-20:])]
+        return answer_topic(dispatcher, tracker, topic)
+
+
+def answer_topic(
+    dispatcher: CollectingDispatcher, tracker: Tracker, topic: str
+) -> List[Dict[str, Any]]:
+    """One topic's answer with its source, and when to seek care after a question about a red
+    flag; the conversation's subject becomes this topic."""
+    kb = knowledge_base()
+    answer = kb.answer(topic, tracker.get_latest_input_channel())
+    text = f"{answer.text}\n\n{answer.source_line}{understanding.seek_care(tracker, kb)}"
+    dispatcher.utter_message(
+        text=text,
+        buttons=[
+            {"title": "Where is that from?", "payload": "/ask_source"},
+            SCREENING_BUTTON,
+            SPECIALIST_BUTTON,
+        ],
+    )
+    asked = list(tracker.get_slot("topics_asked") or [])
+    return [SlotSet("last_topic", topic), SlotSet("topics_asked", [*asked, topic][-20:])]
 
 
 class ActionShowSources(Action):
@@ -110,6 +121,9 @@ class ActionKnowledgeFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        follow_up = understanding.follow_up_topic(tracker)  # "which muscles does it go after?"
+        if follow_up is not None:
+            return answer_topic(dispatcher, tracker, follow_up)
         if routing.consecutive_fallbacks(tracker.events) >= routing.fallbacks_before_handoff():
             dispatcher.utter_message(response="utter_still_not_understanding")
             return []

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import safety
 from bot.knowledge import KnowledgeBase, knowledge_base
+from bot.understanding import context, training
 
 PLAN_KEY = "understanding"
 
@@ -36,6 +37,27 @@ def seek_care(tracker: Tracker, kb: KnowledgeBase) -> str:
     if found.get("level") != "about":
         return ""
     return f"\n\n{safety.seek_care_text()}\n{kb.appended_label('seek_care')}"
+
+
+# A question that is clear on its own keeps its own reading; only an unsure one borrows the
+# conversation's subject.
+CLEAR_ON_ITS_OWN = 0.5
+
+
+def follow_up_topic(tracker: Tracker) -> str | None:
+    """The topic of a follow-up ("which muscles does it go after?") read with the subject of
+    the last answer, when the question alone is unsure."""
+    kb = knowledge_base()
+    text = (tracker.latest_message or {}).get("text") or ""
+    last = tracker.get_slot("last_topic")
+    if last not in kb.topics or text.startswith("/") or not context.looks_like_follow_up(text):
+        return None
+    rank = training.fitted().rank
+    label, probability = rank([text])[0][0]
+    if label.startswith("faq/") and probability >= CLEAR_ON_ITS_OWN:
+        return None
+    found = context.resolve(text, kb.topics[last].title, rank)
+    return found[0] if found and found[0] in kb.topics else None
 
 
 def more_topics(tracker: Tracker) -> List[str]:

@@ -18,12 +18,14 @@ import ipaddress
 import logging
 import os
 import sys
+import threading
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 
 from bot import env, logging_privacy
+from bot.understanding import training
 
 logger = logging.getLogger(__name__)
 TOKEN_PARAM = "action_token"
@@ -93,6 +95,8 @@ def main() -> int:
         return 2
     max_bytes = env.integer("ACTION_SERVER_MAX_BYTES", 2_000_000)
     app = build_app(token, max_bytes)
+    # The follow-up reader's sentence classifier (a few seconds to fit), before it is needed.
+    threading.Thread(target=training.fitted, name="fit-sentence-classifier", daemon=True).start()
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)
     return 0
 

@@ -142,3 +142,28 @@ def test_what_is_that_after_naming_a_type_asks_about_that_type():
         "My wife has polymyositis. What is that exactly?", ranker([]), types_in, cues=CUES
     )
     assert plan.topics == ["polymyositis"]
+
+
+def test_a_follow_up_is_read_with_the_subject_of_the_last_answer():
+    from bot.understanding import context
+
+    def rank(texts):
+        text = texts[0].lower()
+        label = "faq/polymyositis" if "polymyositis" in text else "out_of_scope"
+        return [[(label, 0.8)]]
+
+    assert context.resolve("Which muscles does it go after?", "Polymyositis", rank) == (
+        "polymyositis",
+        0.8,
+    )
+    assert context.resolve("Which muscles does it go after?", "", rank) is None
+    # Not a follow-up: no pronoun, no "and ...": its own reading stands.
+    assert context.resolve("what is ivig made from", "Polymyositis", rank) is None
+
+
+def test_the_sentence_classifier_is_fitted_from_the_projects_own_data():
+    from bot.understanding import training
+
+    labels = {label for _, label in training.nlu_examples()}
+    assert "faq/ivig_dose" in labels and "request_human" in labels
+    assert all("[" not in text for text, _ in training.nlu_examples())  # annotations removed
