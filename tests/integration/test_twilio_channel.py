@@ -40,7 +40,7 @@ def text(stack, twilio_api, sender, body, **extra):
 
 def test_a_signed_hi_gets_a_reply_from_the_sms_number(stack, twilio_api, phone):
     reply = text(stack, twilio_api, phone, "hi")
-    assert "IVIG assistant" in reply
+    assert "IVIG bot" in reply
     assert "Reply HELP for help, STOP to opt out." in reply  # the first reply says both words
     (last,) = twilio_api.to(phone)[-1:]
     assert last["From"] == SMS_NUMBER
