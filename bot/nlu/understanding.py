@@ -28,6 +28,7 @@ from bot import DATA_DIR
 from bot.nlu.override import override_intent
 from bot.screening import parsing
 from bot.understanding import plan as planning
+from bot.understanding import training
 from bot.understanding.facts import stated_facts
 from bot.understanding.topics import TopicClassifier
 from bot.yamlio import load_yaml
@@ -42,19 +43,6 @@ CODE_LIKE = re.compile(
     r"[=<>{}\[\]();`$\\|]|\b(?:javascript|script|select|drop|http)\s*[:\s(]", re.I
 )
 KEEP_INTENTS = {"emergency", "emergency_self_harm", "unreadable_input", "medication_advice"}
-
-
-def _answer_sentences() -> list[tuple[str, str]]:
-    """Sentences of the curated answers, as examples of their topic's vocabulary."""
-    examples = []
-    for name, variants in load_yaml(ANSWERS_FILE)["responses"].items():
-        label = "faq/" + name.split("/", 1)[1]
-        for variant in variants:
-            if isinstance(variant, dict) and variant.get("text") and "channel" not in variant:
-                for sentence in re.split(r"(?<=[.!?])\s+", str(variant["text"])):
-                    if len(sentence.split()) >= 4:
-                        examples.append((sentence, label))
-    return examples
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -111,7 +99,7 @@ class MessageUnderstanding(GraphComponent):
             if example.get(TEXT) and label:
                 texts.append(example.get(TEXT))
                 labels.append(label)
-        for sentence, label in _answer_sentences():
+        for sentence, label in training.answer_sentences():
             texts.append(sentence)
             labels.append(label)
         self._classifier = TopicClassifier.fit(texts, labels)
