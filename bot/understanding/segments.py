@@ -1,9 +1,9 @@
 """A message as sentences and the questions or requests among them.
 
 People tell their story first and then ask one, two or three things. Sentences come from pysbd
-(rule-based, made for sentence boundaries; measured against spaCy's sentencizer on the
-development set of long messages: it keeps "e.g." and "Dr." whole). A sentence that joins two
-questions ("how often is it given and what does it cost?") is split where the second starts.
+(rule-based, made for sentence boundaries, no model to download; not yet compared with spaCy's
+sentencizer on these messages). A sentence that joins two questions ("how often is it given
+and what does it cost?") is split where the second starts.
 """
 
 from __future__ import annotations
