@@ -10,7 +10,7 @@ NLU_MIN_ACCURACY ?= 0.90
 LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
 VENV_REAL := $(CACHE_DIR)/venv-$(LOCK_HASH)
 # The widget's front-end packages (socket.io-client) from the npm registry, keyed the same way.
-WEB_DIR := bot/channels/web
+WEB_DIR := bot/rasa_server/channels/web
 WEB_HASH := $(shell cat $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json | sha256sum | cut -c1-16)
 WEB_REAL := $(CACHE_DIR)/web-$(WEB_HASH)
 VENV := .venv
@@ -109,7 +109,7 @@ lock:
 # ---------------------------------------------------------------- train
 .PHONY: train
 train: install
-	@$(PY) -m bot.modelfile train
+	@$(PY) -m bot.tools.modelfile train
 
 # ---------------------------------------------------------------- run
 .PHONY: run
@@ -139,11 +139,11 @@ test: lint validate train test-rasa  ## The whole suite
 test-rasa: install  ## rasa test (stories and held-out NLU) and the accuracy gate; needs a trained model
 	@rm -rf reports/rasa-test && mkdir -p reports
 	@echo "rasa test: conversation stories and the held-out NLU set (log: reports/rasa-test.log)"
-	@$(BIN)/rasa test --model "$$($(PY) -m bot.modelfile path)" \
+	@$(BIN)/rasa test --model "$$($(PY) -m bot.tools.modelfile path)" \
 	    --stories tests/conversations --nlu tests/nlu/heldout.yml \
 	    --fail-on-prediction-errors --out reports/rasa-test > reports/rasa-test.log 2>&1 \
 	  || { tail -n 60 reports/rasa-test.log; exit 1; }
-	@$(PY) -m bot.evaluation gate reports/rasa-test --min $(NLU_MIN_ACCURACY)
+	@$(PY) -m bot.tools.evaluation gate reports/rasa-test --min $(NLU_MIN_ACCURACY)
 
 # ---------------------------------------------------------------- benchmark
 .PHONY: bench

@@ -1,7 +1,9 @@
 """The specialist handoff: consent first, contact capture, one stored lead, erasure on request.
 
-Thin adapters over bot.leads: validation reads answers with bot.leads.contact, the lead is
-stored by bot.leads.store (idempotent: a retried action yields the same lead), and the outbox
+Thin adapters over bot.action_server.leads: validation reads answers with
+bot.action_server.leads.contact, the lead is
+stored by bot.action_server.leads.store (idempotent: a retried action yields the same lead), and
+the outbox
 worker delivers the signed notification.
 """
 
@@ -20,14 +22,14 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.screening import OUTCOME_SLOT, answers_of
-from bot import retention
-from bot.hours import contact_expectation
-from bot.knowledge import knowledge_base
-from bot.leads import contact, crypto, intake, service
-from bot.leads.store import NewLead
-from bot.program import hours_text, phone_text
-from bot.screening import flow
-from bot.screening.parsing import parse_yes_no
+from bot.action_server.leads import contact, crypto, intake, service
+from bot.action_server.leads.store import NewLead
+from bot.core.hours import contact_expectation
+from bot.core.knowledge import knowledge_base
+from bot.core.program import hours_text, phone_text
+from bot.core.screening import flow
+from bot.core.screening.parsing import parse_yes_no
+from bot.rasa_server import retention
 
 logger = logging.getLogger(__name__)
 FORM = "handoff_form"
@@ -67,7 +69,8 @@ def required_contact_slots(method: str | None) -> List[str]:
 def sender_phone(tracker: Tracker) -> str | None:
     """On SMS and WhatsApp the sender's own number, in E.164; elsewhere None.
 
-    The conversation id is a keyed hash, not the number (bot/channels/ids.py); the Twilio
+    The conversation id is a keyed hash, not the number (bot/rasa_server/channels/ids.py); the
+    Twilio
     channel sends the number with each message, encrypted, as `reply_to` metadata."""
     if tracker.get_latest_input_channel() not in SMS_CHANNELS:
         return None
@@ -163,7 +166,8 @@ class ActionCreateLead(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        # Every stored value is read again: the tracker comes from the caller (bot/leads/intake).
+        # Every stored value is read again: the tracker comes from the caller
+        # (bot/action_server/leads/intake).
         answers = intake.checked_answers(answers_of(tracker), flow.SCREENING_SLOTS)
         consent_at = intake.checked_moment(tracker.get_slot(CONSENT_AT_SLOT))
         details = intake.checked_contact(

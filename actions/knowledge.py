@@ -10,9 +10,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import understanding
-from bot import routing
-from bot.knowledge import KnowledgeBase, knowledge_base
-from bot.program import setting_warnings
+from bot.core import routing
+from bot.core.knowledge import KnowledgeBase, knowledge_base
+from bot.core.program import setting_warnings
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge import SCREENING_BUTTON, SPECIALIST_BUTTON
-from bot import boundaries, routing, symptoms
-from bot.knowledge import knowledge_base
+from bot.core import boundaries, routing, symptoms
+from bot.core.knowledge import knowledge_base
 
 
 class ActionSymptomInfo(Action):

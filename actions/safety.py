@@ -2,7 +2,7 @@
 
 The emergency and self-harm guidance itself is a domain response chosen by a rule
 (data/rules/safety.yml), so it reaches the person even when this action server is down; this
-action only adds the follow-up buttons, and bot/action_failure.py replaces it with
+action only adds the follow-up buttons, and bot/rasa_server/action_failure.py replaces it with
 utter_after_emergency when it fails.
 """
 
@@ -16,10 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.screening import answers_of
-from bot import input_policy
-from bot.knowledge import knowledge_base
-from bot.program import phone_text
-from bot.screening import flow
+from bot.core.knowledge import knowledge_base
+from bot.core.program import phone_text
+from bot.core.screening import flow
+from bot.rasa_server import input_policy
 
 
 def follow_up_buttons(answers: Dict[str, Any]) -> List[Dict[str, Any]]:

@@ -1,6 +1,7 @@
 """The IVIG screening form's Rasa adapters: validation, questions, explanations and outcome.
 
-All decisions live in bot.screening.flow and bot.eligibility; these classes turn them into slot
+All decisions live in bot.core.screening.flow and bot.core.eligibility; these classes turn them
+into slot
 events and messages. Validation is free of side effects (Rasa 3.6 may call it twice for one
 message, RasaHQ/rasa#11595): a failed try is recorded with the message id, so a repeat call
 does not count it twice.
@@ -15,8 +16,8 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarte
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import eligibility
-from bot.screening import flow
+from bot.core import eligibility
+from bot.core.screening import flow
 
 FORM = "ivig_screening_form"
 FAILURES_SLOT = "screening_failures"

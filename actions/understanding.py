@@ -1,6 +1,6 @@
 """Answering every part of a long message: up to three topics, each with its source, an honest
 "I don't have that" for a question the content lacks, and the rest as options. The plan comes
-from the NLU (bot/nlu/understanding.py) in the parse data's `understanding`."""
+from the NLU (bot/rasa_server/nlu/understanding.py) in the parse data's `understanding`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import safety
-from bot.knowledge import KnowledgeBase, knowledge_base
-from bot.understanding import context, training
+from bot.core import safety
+from bot.core.knowledge import KnowledgeBase, knowledge_base
+from bot.core.understanding import context, training
 
 PLAN_KEY = "understanding"
 

@@ -13,7 +13,7 @@ COPY bot bot
 COPY actions actions
 USER 1001
 EXPOSE 5055
-# It refuses to listen beyond loopback without ACTION_SERVER_TOKEN (bot/action_server.py).
+# It refuses to listen beyond loopback without ACTION_SERVER_TOKEN (bot/action_server/server.py).
 ENV ACTION_SERVER_HOST=0.0.0.0 ACTION_SERVER_PORT=5055
 HEALTHCHECK --interval=15s --timeout=3s CMD python -c \
     "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5055/health', timeout=2)"

@@ -4,7 +4,7 @@
 
 FROM node:20-bookworm-slim AS web
 WORKDIR /web
-COPY bot/channels/web/package.json bot/channels/web/package-lock.json ./
+COPY bot/rasa_server/channels/web/package.json bot/rasa_server/channels/web/package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 FROM python:3.10-slim-bookworm AS base
@@ -18,14 +18,14 @@ FROM base AS train
 COPY config.yml domain.yml ./
 COPY data data
 COPY bot bot
-RUN python -m bot.modelfile train
+RUN python -m bot.tools.modelfile train
 
 FROM base
 RUN useradd --create-home --uid 1001 rasa
 COPY config.yml domain.yml endpoints.yml credentials.yml ./
 COPY data data
 COPY bot bot
-COPY --from=web /web/node_modules bot/channels/web/node_modules
+COPY --from=web /web/node_modules bot/rasa_server/channels/web/node_modules
 COPY --from=train /app/models models
 USER 1001
 EXPOSE 5005
@@ -35,5 +35,5 @@ ENV RASA_HOST=0.0.0.0 RASA_PORT=5005 TRACKER_DB_DIALECT=sqlite TRACKER_DB_NAME=/
     ACTION_SERVER_TOKEN= SOCKETIO_ALLOWED_ORIGINS= AGENT_ACCESS_TOKEN= AGENT_JWT_SECRET= \
     AGENT_SESSION_HOURS=8 TWILIO_ACCOUNT_SID= TWILIO_AUTH_TOKEN= TWILIO_SMS_NUMBER= \
     TWILIO_WHATSAPP_NUMBER= TWILIO_API_BASE_URL=https://api.twilio.com TWILIO_PUBLIC_URL=
-CMD exec rasa run --model "$(python -m bot.modelfile path)" --endpoints endpoints.yml \
+CMD exec rasa run --model "$(python -m bot.tools.modelfile path)" --endpoints endpoints.yml \
     --credentials credentials.yml --interface "$RASA_HOST" --port "$RASA_PORT"

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-MODEL=$($BIN/python -m bot.modelfile path)
+MODEL=$($BIN/python -m bot.tools.modelfile path)
 # Everything the servers create (the tracker and leads databases with their -wal and -shm
 # files, keys, tokens) is readable by this user only.
 umask 077

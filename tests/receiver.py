@@ -12,7 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bot.leads.notify import DELIVERY_HEADER, SIGNATURE_HEADER, verify
+from bot.action_server.leads.notify import DELIVERY_HEADER, SIGNATURE_HEADER, verify
 
 
 class Receiver:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import requests
 
-from bot import PROJECT_ROOT, modelfile
+from bot import PROJECT_ROOT
+from bot.tools import modelfile
 from tests.integration.servers import free_port, wait_until
 
 BIN = Path(sys.executable).parent

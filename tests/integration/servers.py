@@ -14,7 +14,8 @@ from typing import Any
 
 import requests
 
-from bot import PROJECT_ROOT, modelfile
+from bot import PROJECT_ROOT
+from bot.tools import modelfile
 
 BIN = Path(sys.executable).parent
 TWILIO_VARIABLES = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_SMS_NUMBER",

@@ -10,7 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from bot.agent import auth
+from bot.rasa_server import agent_auth as auth
 from tests.browser import screenshot_path
 from tests.integration.conftest import AGENT_TOKEN, LOGIN_WINDOW
 

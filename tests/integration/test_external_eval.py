@@ -10,8 +10,13 @@ import json
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.evaluation import EXTERNAL_QUESTIONS, external_report, read_questions, report_markdown
-from bot.routing import min_topic_confidence
+from bot.core.routing import min_topic_confidence
+from bot.tools.evaluation import (
+    EXTERNAL_QUESTIONS,
+    external_report,
+    read_questions,
+    report_markdown,
+)
 
 REPORTS = PROJECT_ROOT / "reports"
 

@@ -13,7 +13,7 @@ def leads_cli(stack, *args: str) -> str:
     env = {**os.environ, **stack.extra_env}
     env.pop("LEADS_WEBHOOK_URL", None)
     result = subprocess.run(
-        [sys.executable, "-m", "bot.leads", *args],
+        [sys.executable, "-m", "bot.action_server.leads", *args],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return result.stdout

@@ -8,8 +8,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from bot.leads.db import MIGRATIONS, make_engine, migrate
-from bot.leads.store import LeadStore
+from bot.action_server.leads.db import MIGRATIONS, make_engine, migrate
+from bot.action_server.leads.store import LeadStore
 from tests.services import postgres_server
 from tests.unit.test_leads_store import new_lead
 

@@ -18,8 +18,13 @@ from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import PROJECT_ROOT
-from bot import lock_store as lock_store_module
-from bot.lock_store import FairLockStore, LocalTicketQueue, RateLimitedWarnings, RedisTicketQueue
+from bot.rasa_server import lock_store as lock_store_module
+from bot.rasa_server.lock_store import (
+    FairLockStore,
+    LocalTicketQueue,
+    RateLimitedWarnings,
+    RedisTicketQueue,
+)
 from tests import aio
 from tests.integration.test_faults import RestartableRedis
 from tests.services import redis_server
@@ -204,7 +209,7 @@ def test_an_empty_url_keeps_tickets_in_this_process_and_a_redis_url_shares_them(
 HOLDER = """
 import asyncio, sys
 from rasa.utils.endpoints import EndpointConfig
-from bot.lock_store import FairLockStore
+from bot.rasa_server.lock_store import FairLockStore
 
 async def main():
     config = EndpointConfig(url=sys.argv[1], key_prefix=sys.argv[2])

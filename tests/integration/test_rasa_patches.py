@@ -1,4 +1,4 @@
-"""The Rasa 3.6 patches (bot/rasa_patches.py) change how fast, never what comes out."""
+"""The Rasa 3.6 patches (bot/rasa_server/rasa_patches.py) change how fast, never what comes out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.utils.tensorflow.models import RasaModel
 
-from bot import PROJECT_ROOT, modelfile, rasa_patches
+from bot import PROJECT_ROOT
+from bot.rasa_server import rasa_patches
+from bot.tools import modelfile
 from tests import aio
 
 

@@ -1,7 +1,8 @@
 """Two Rasa replicas and one action server on PostgreSQL and Redis, as a cluster runs them.
 
 The turns of each conversation go to the replicas in turn, sometimes at the same instant;
-the shared tracker store (PostgreSQL) and lock store (Redis, `bot/lock_store.py`) must keep
+the shared tracker store (PostgreSQL) and lock store (Redis, `bot/rasa_server/lock_store.py`) must
+keep
 every turn, in order, with the same dialogue state whichever replica answers.
 """
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge import knowledge_base
+from bot.core.knowledge import knowledge_base
 
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 TOPIC_STORIES = Path(__file__).resolve().parents[1] / "conversations" / "test_faq_topics.yml"

@@ -20,7 +20,9 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import PROJECT_ROOT, modelfile, rasa_patches
+from bot import PROJECT_ROOT
+from bot.rasa_server import rasa_patches
+from bot.tools import modelfile
 from tests import aio
 from tests.integration.servers import BIN, Stack, wait_until
 

@@ -2,8 +2,9 @@
 
 import json
 
-from bot import PROJECT_ROOT, safety_eval
-from bot.safety import RedFlag
+from bot import PROJECT_ROOT
+from bot.core.safety import RedFlag
+from bot.tools import safety_eval
 from tests.integration.test_screening_conversations import HAPPY, Chat
 
 REPORTS = PROJECT_ROOT / "reports"

@@ -20,8 +20,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import PROJECT_ROOT, retention
-from bot.tracker_store import CachedSQLTrackerStore
+from bot import PROJECT_ROOT
+from bot.rasa_server import retention
+from bot.rasa_server.tracker_store import CachedSQLTrackerStore
 from tests.aio import run
 from tests.services import postgres_server
 
@@ -257,7 +258,7 @@ def test_with_the_database_down_a_turn_fails_instead_of_starting_from_nothing(
     """Rasa's FailSafeTrackerStore would return no tracker and save into memory."""
     from rasa.core.tracker_store import FailSafeTrackerStore
 
-    from bot import store_failsafe
+    from bot.rasa_server import store_failsafe
 
     store_failsafe.install()
     store = FailSafeTrackerStore(cached({"host": postgres_url}))

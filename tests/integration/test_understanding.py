@@ -9,7 +9,7 @@ messages with every part answered, 90% of follow-up turns) is not reached yet.
 import json
 
 from bot import PROJECT_ROOT
-from bot import understanding_eval as evaluation
+from bot.tools import understanding_eval as evaluation
 from tests.integration.test_screening_conversations import Chat
 
 REPORTS = PROJECT_ROOT / "reports"

@@ -15,12 +15,12 @@ from datetime import datetime, timezone
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.channels import ids, pages
-from bot.channels.rest import RequestRefusedError, known_metadata, parse_body
-from bot.input_policy import InputGate, Limits, clean, client_address
-from bot.leads import contact, db, intake
-from bot.leads.__main__ import write_csv
-from bot.leads.store import Contact, LeadStore, NewLead
+from bot.action_server.leads import contact, db, intake
+from bot.action_server.leads.__main__ import write_csv
+from bot.action_server.leads.store import Contact, LeadStore, NewLead
+from bot.rasa_server.channels import ids, pages
+from bot.rasa_server.channels.rest import RequestRefusedError, known_metadata, parse_body
+from bot.rasa_server.input_policy import InputGate, Limits, clean, client_address
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +109,7 @@ def test_2_lead_fields_from_the_tracker_are_read_again_before_storing():
 
 # 6. Files readable by their owner only ------------------------------------------------------
 def test_6_the_leads_database_and_key_are_created_0600(tmp_path, store):
-    from bot.leads import crypto
+    from bot.action_server.leads import crypto
 
     crypto.encrypt("x")
     for path in (tmp_path / "leads.db", tmp_path / "leads.key"):
@@ -162,7 +162,7 @@ def test_9_lead_numbers_and_references_are_never_reused(store):
 def test_9_an_empty_database_url_means_the_default(tmp_path):
     env = {**os.environ, "DATABASE_URL": "", "LEADS_KEY_FILE": str(tmp_path / "k")}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.leads", "list"], cwd=PROJECT_ROOT, env=env,
+        [sys.executable, "-m", "bot.action_server.leads", "list"], cwd=PROJECT_ROOT, env=env,
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
@@ -179,7 +179,7 @@ def test_9_the_content_security_policy_comes_from_configuration_not_the_host_hea
 def test_6_erasure_blanks_sqlite_pages_and_the_write_ahead_log(tmp_path):
     from sqlalchemy import create_engine
 
-    from bot.retention import erase_transcript
+    from bot.rasa_server.retention import erase_transcript
 
     path = tmp_path / "tracker.db"
     keep = sqlite3.connect(path)
@@ -212,10 +212,10 @@ EMPTY_MEANS_UNSET = (
 
 
 def test_9_empty_variables_mean_their_defaults(monkeypatch):
-    from bot import input_policy, retention
-    from bot.agent.auth import AuthSettings
-    from bot.leads import crypto
-    from bot.leads.notify import WebhookConfig
+    from bot.action_server.leads import crypto
+    from bot.action_server.leads.notify import WebhookConfig
+    from bot.rasa_server import input_policy, retention
+    from bot.rasa_server.agent_auth import AuthSettings
 
     for name in EMPTY_MEANS_UNSET:
         monkeypatch.setenv(name, "")

@@ -20,8 +20,9 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import PROJECT_ROOT, action_failure
-from bot.action_failure import (
+from bot import PROJECT_ROOT
+from bot.rasa_server import action_failure
+from bot.rasa_server.action_failure import (
     ActionServerFailed,
     Turn,
     action_timeout,

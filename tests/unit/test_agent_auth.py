@@ -5,7 +5,7 @@ import time
 import jwt
 import pytest
 
-from bot.agent import auth
+from bot.rasa_server import agent_auth as auth
 
 TOKEN = "a-long-enough-access-token"
 SETTINGS = auth.AuthSettings(TOKEN, auth.derived_secret(TOKEN))

@@ -1,6 +1,6 @@
 """The agent's side panel: answers in words, the outcome with reasons, flags, the referral."""
 
-from bot.agent.panel import panel
+from bot.core.agent_panel import panel
 
 FINISHED = {
     "for_whom": "self", "diagnosis": "dermatomyositis", "first_line_tried": "both",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.agent.script import scripted
+from bot.core.agent_script import scripted
 
 
 @pytest.mark.parametrize(

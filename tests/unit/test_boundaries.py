@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.boundaries import boundary, is_personal_medication_question
+from bot.core.boundaries import boundary, is_personal_medication_question
 
 
 def test_stopping_a_steroid_gets_the_prescriber_line_and_first_line_facts():

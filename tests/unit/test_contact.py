@@ -2,7 +2,13 @@
 
 import pytest
 
-from bot.leads.contact import parse_email, parse_method, parse_name, parse_phone, parse_time
+from bot.action_server.leads.contact import (
+    parse_email,
+    parse_method,
+    parse_name,
+    parse_phone,
+    parse_time,
+)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ import re
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.content_check import (
+from bot.core.knowledge import Claim, Claims, claims_in
+from bot.tools.content_check import (
     ARTICLE_FILE,
     MAX_GRADE,
     Context,
@@ -31,7 +32,6 @@ from bot.content_check import (
     vocabulary,
     write_report,
 )
-from bot.knowledge import Claim, Claims, claims_in
 
 needs_article = pytest.mark.skipif(not ARTICLE_FILE.exists(), reason="shared/ article not beside")
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from bot import eligibility
-from bot.eligibility import after_weight_text, dose_text, financial_note, outcomes
+from bot.core import eligibility
+from bot.core.eligibility import after_weight_text, dose_text, financial_note, outcomes
 
 GOOD_FIT = {
     "for_whom": "self",

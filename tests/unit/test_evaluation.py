@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.evaluation import (
+from bot.tools.evaluation import (
     EXTERNAL_QUESTIONS,
     external_report,
     gate,

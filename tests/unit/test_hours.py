@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.hours import contact_expectation, next_opening
-from bot.program import load_program
+from bot.core.hours import contact_expectation, next_opening
+from bot.core.program import load_program
 
 LA = ZoneInfo("America/Los_Angeles")
 

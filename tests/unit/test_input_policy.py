@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.input_policy import Limits, RateLimiter, assess, clean, reply
+from bot.rasa_server.input_policy import Limits, RateLimiter, assess, clean, reply
 
 LIMITS = Limits(max_chars=2000, per_minute=3)
 

@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from bot import PROJECT_ROOT
-from bot.content_check import MAX_GRADE, grade
-from bot.knowledge import KnowledgeBase, knowledge_base
+from bot.core.knowledge import KnowledgeBase, knowledge_base
+from bot.tools.content_check import MAX_GRADE, grade
 
 ARTICLE = (
     Path(__file__).resolve().parents[3] / "shared" / "content" / "ivig-and-myositis-article.txt"

@@ -7,9 +7,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionCreateLead
-from bot.leads import service
-from bot.leads.db import make_engine, migrate
-from bot.leads.store import LeadStore
+from bot.action_server.leads import service
+from bot.action_server.leads.db import make_engine, migrate
+from bot.action_server.leads.store import LeadStore
 from tests import aio
 from tests.integration.servers import free_port
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.leads import __main__ as cli
-from bot.leads import service
+from bot.action_server.leads import __main__ as cli
+from bot.action_server.leads import service
 from tests.unit.test_leads_store import new_lead
 
 

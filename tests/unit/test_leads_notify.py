@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.leads.notify import WebhookConfig, backoff, deliver_due, sign, verify
+from bot.action_server.leads.notify import WebhookConfig, backoff, deliver_due, sign, verify
 from tests.receiver import Receiver
 from tests.unit.test_leads_store import new_lead
 
@@ -22,8 +22,8 @@ def receiver():
 
 @pytest.fixture
 def store(tmp_path, monkeypatch):
-    from bot.leads.db import make_engine, migrate
-    from bot.leads.store import LeadStore
+    from bot.action_server.leads.db import make_engine, migrate
+    from bot.action_server.leads.store import LeadStore
 
     monkeypatch.setenv("LEADS_KEY_FILE", str(tmp_path / "leads.key"))
     engine = make_engine(f"sqlite:///{tmp_path / 'leads.db'}")

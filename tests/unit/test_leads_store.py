@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.leads.db import make_engine, migrate
-from bot.leads.store import Contact, LeadStore, NewLead
+from bot.action_server.leads.db import make_engine, migrate
+from bot.action_server.leads.store import Contact, LeadStore, NewLead
 
 CONSENT = datetime(2026, 11, 25, 17, 0, tzinfo=timezone.utc)
 
@@ -103,7 +103,7 @@ def test_a_failed_notification_waits_for_its_backoff(store):
 def test_threads_starting_together_share_one_development_key(tmp_path, monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 
-    from bot.leads import crypto
+    from bot.action_server.leads import crypto
 
     monkeypatch.setenv("LEADS_KEY_FILE", str(tmp_path / "race" / "leads.key"))
     monkeypatch.delenv("LEADS_ENCRYPTION_KEY", raising=False)

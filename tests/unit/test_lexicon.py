@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from bot import lexicon
+from bot.core import lexicon
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from bot.logging_privacy import install, redact
+from bot.startup.logging_privacy import install, redact
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_python_warnings_go_through_the_redaction_too():
 
     code = (
         "import logging, warnings\n"
-        "from bot import logging_privacy\n"
+        "from bot.startup import logging_privacy\n"
         "logging.basicConfig()\n"
         "logging_privacy.install()\n"
         'warnings.warn(\'Parsing of /inform{"contact_email": "ana@example.com"}\')\n'

@@ -2,7 +2,8 @@
 
 import shutil
 
-from bot import PROJECT_ROOT, modelfile
+from bot import PROJECT_ROOT
+from bot.tools import modelfile
 
 
 def copy_inputs(tmp_path):

@@ -1,6 +1,6 @@
 """Program facts: hours text from data, phone from the environment."""
 
-from bot.program import hours_text, load_program, phone_text, setting_warnings
+from bot.core.program import hours_text, load_program, phone_text, setting_warnings
 
 
 def test_hours_text_groups_days_with_the_same_hours():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot import rasa_patches
+from bot.rasa_server import rasa_patches
 
 
 def test_another_rasa_is_refused_before_any_patch():

@@ -4,7 +4,7 @@ import sqlite3
 
 from sqlalchemy import create_engine
 
-from bot.retention import main, purge
+from bot.rasa_server.retention import main, purge
 
 DAY = 86400.0
 
@@ -60,7 +60,7 @@ def test_erasing_a_transcript_blanks_texts_every_answer_and_the_bots_echoes_but_
 ):
     import json
 
-    from bot.retention import erase_transcript
+    from bot.rasa_server.retention import erase_transcript
 
     path = tmp_path / "tracker.db"
     make_store(path)

@@ -1,6 +1,6 @@
 """Choosing a topic from Rasa's parse result, and refusing to guess below the threshold."""
 
-from bot.routing import chosen_topic, selected_topic
+from bot.core.routing import chosen_topic, selected_topic
 
 KNOWN = {"ivig_dose", "side_effects"}
 
@@ -49,7 +49,7 @@ def user(intent):
 
 
 def test_consecutive_fallbacks_count_only_the_latest_run():
-    from bot.routing import consecutive_fallbacks
+    from bot.core.routing import consecutive_fallbacks
 
     events = [user("nlu_fallback"), user("faq"), {"event": "action"}, user("nlu_fallback"),
               {"event": "bot"}, user("nlu_fallback")]  # fmt: skip

@@ -1,6 +1,6 @@
 """The red-flag layer: every emergency caught, few false alarms, questions about symptoms answered.
 
-The measure the product is held to (bot/safety_eval.py): on the team's first sets and on the
+The measure the product is held to (bot/tools/safety_eval.py): on the team's first sets and on the
 development half of the sets written apart from the project, every emergency gets emergency
 guidance first (a full emergency or the caution net), thoughts of self-harm get the 988 line,
 at most 5% of calm messages get a full alarm and at most 10% the caution net.
@@ -8,8 +8,8 @@ at most 5% of calm messages get a full alarm and at most 10% the caution net.
 
 import pytest
 
-from bot import safety_eval
-from bot.safety import detect
+from bot.core.safety import detect
+from bot.tools import safety_eval
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Which questions apply, and what a message means while a question is open."""
 
-from bot.screening import flow
-from bot.screening.flow import interpret, next_slot, required_slots
+from bot.core.screening import flow
+from bot.core.screening.flow import interpret, next_slot, required_slots
 
 ALL = {
     "for_whom": "self",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.screening import parsing
+from bot.core.screening import parsing
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """BM25 ranking."""
 
-from bot.search import BM25
-from bot.text import terms
+from bot.core.search import BM25
+from bot.core.text import terms
 
 
 def test_the_document_with_the_rarer_matching_term_ranks_first():

@@ -8,8 +8,9 @@ from rasa.core.lock_store import LockError
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-from bot import PROJECT_ROOT, store_failsafe
-from bot.store_failsafe import (
+from bot import PROJECT_ROOT
+from bot.rasa_server import store_failsafe
+from bot.rasa_server.store_failsafe import (
     TrackerStoreUnavailableError,
     client_message_id,
     failure_reason,

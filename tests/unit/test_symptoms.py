@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.symptoms import links, reply
+from bot.core.symptoms import links, reply
 
 
 def test_a_rash_is_linked_with_dermatomyositis_and_a_doctor_is_named():

@@ -3,11 +3,11 @@
 import pytest
 
 from bot import DATA_DIR
-from bot.nlu.understanding import decide
-from bot.understanding import plan as planning
-from bot.understanding.facts import stated_facts
-from bot.understanding.segments import is_asking, segments
-from bot.yamlio import load_yaml
+from bot.core.understanding import plan as planning
+from bot.core.understanding.facts import stated_facts
+from bot.core.understanding.segments import is_asking, segments
+from bot.core.yamlio import load_yaml
+from bot.rasa_server.nlu.understanding import decide
 
 CUES = planning.Cues.from_data(load_yaml(DATA_DIR / "understanding" / "cues.yml"))
 TYPES = {
@@ -145,7 +145,7 @@ def test_what_is_that_after_naming_a_type_asks_about_that_type():
 
 
 def test_a_follow_up_is_read_with_the_subject_of_the_last_answer():
-    from bot.understanding import context
+    from bot.core.understanding import context
 
     def rank(texts):
         text = texts[0].lower()
@@ -162,7 +162,7 @@ def test_a_follow_up_is_read_with_the_subject_of_the_last_answer():
 
 
 def test_the_sentence_classifier_is_fitted_from_the_projects_own_data():
-    from bot.understanding import training
+    from bot.core.understanding import training
 
     labels = {label for _, label in training.nlu_examples()}
     assert "faq/ivig_dose" in labels and "request_human" in labels

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.vocabulary import domain_words, is_unrecognizable
+from bot.core.vocabulary import domain_words, is_unrecognizable
 
 
 @pytest.mark.parametrize("text", ["blorp zzkk", "asdfgh qwerty", "xkcdq!!", "zzzzzz"])

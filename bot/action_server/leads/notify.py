@@ -1,0 +1,88 @@
+"""Notifying the specialist team: a signed JSON POST per lead, retried until acknowledged.
+
+Each lead's notification sits in the outbox until the receiver answers 2xx. A failure (5xx,
+time-out, refused connection) is retried with exponential backoff by the worker in the action
+server or by `python -m bot.action_server.leads resend`. Each POST carries the lead's reference as
+`X-IVIG-Delivery`, so a receiver that got a POST whose answer was lost can drop the repeat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import requests
+
+from bot.action_server.leads.store import LeadStore
+from bot.action_server.leads.summary import payload
+from bot.startup import env
+
+logger = logging.getLogger(__name__)
+SIGNATURE_HEADER = "X-IVIG-Signature"
+DELIVERY_HEADER = "X-IVIG-Delivery"
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str | None
+    secret: str
+    timeout: float = 5.0
+    retry_base: float = 2.0
+    retry_max: float = 300.0
+
+    @classmethod
+    def from_env(cls) -> WebhookConfig:
+        return cls(
+            url=env.text("LEADS_WEBHOOK_URL") or None,
+            secret=env.text("LEADS_WEBHOOK_SECRET"),
+            timeout=env.number("LEADS_WEBHOOK_TIMEOUT", 5),
+            retry_base=env.number("LEADS_RETRY_BASE_SECONDS", 2),
+            retry_max=env.number("LEADS_RETRY_MAX_SECONDS", 300),
+        )
+
+
+def sign(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify(body: bytes, secret: str, signature: str) -> bool:
+    return hmac.compare_digest(sign(body, secret), signature or "")
+
+
+def backoff(attempts: int, config: WebhookConfig) -> timedelta:
+    return timedelta(seconds=min(config.retry_base * 2 ** max(attempts - 1, 0), config.retry_max))
+
+
+def deliver_due(store: LeadStore, config: WebhookConfig) -> tuple[int, int]:
+    """Sends every due notification once; returns (delivered, failed)."""
+    if not config.url:
+        return 0, 0  # no receiver configured: leads wait in the database
+    delivered = failed = 0
+    for message_id, lead in store.due():
+        body = json.dumps(payload(lead), sort_keys=True).encode()
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(body, config.secret),
+            DELIVERY_HEADER: lead.reference,
+        }
+        try:
+            response = requests.post(config.url, data=body, headers=headers, timeout=config.timeout)
+            ok = 200 <= response.status_code < 300
+            error = "" if ok else f"HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            ok, error = False, type(exc).__name__
+        if ok:
+            store.delivered(message_id)
+            delivered += 1
+        else:
+            retry_in = backoff(store.attempts(message_id) + 1, config)
+            store.failed(message_id, error, retry_in)
+            logger.warning(
+                "Lead %s not delivered (%s); retry in %s", lead.reference, error, retry_in
+            )
+            failed += 1
+    return delivered, failed

@@ -1,1 +1,0 @@
-"""The call-center agent assist: script phrasing, the side panel and the console login."""

@@ -1,0 +1,246 @@
+"""The reply plan for a whole message: what to answer, in which order, and what to leave as
+options. An emergency is handled before this (bot.core.safety); then a request for a person or for
+the screening, then the facts asked about, at most three, each answered with its source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from bot.core.understanding.segments import Segment, segments
+
+MAX_TOPICS = 3
+# Below this probability a sentence's label is not taken (measured on the development set).
+MIN_CONFIDENCE = 0.30
+MIN_REQUEST_CONFIDENCE = 0.30
+# A question on the subject (IVIG, myositis, the program) takes the best topic among the first
+# few even when an off-topic label leads, down to this probability.
+MIN_ON_SUBJECT = 0.10
+CLEARLY_NOT_COVERED = 0.50
+NOT_QUESTIONS = {"greet", "thank", "affirm", "deny", "goodbye", "bot_challenge"}
+ON_SUBJECT = re.compile(
+    r"\b(?:ivig|igg|immunoglobulin|immune globulin|infusions?|myositis|myopathy|\w*myositis|ibm|"
+    r"sibm|dm|pm|jdm|muscles?|weak\w*|steroids?|prednisone|dose|dosing|side effects?|copay|"
+    r"insurance|medicare|medicaid|cost|pay|home|pharmacy|nurse|antibod\w*|plasma|iga)\b",
+    re.I,
+)
+FAQ_PREFIX = "faq/"
+REQUESTS = {"request_human": "handoff", "check_eligibility": "screening", "delete_my_data": "erase"}
+# Erasing is never done on a weak match: the words must say it ("delete my information").
+ERASE = re.compile(
+    r"\b(?:delete|erase|remove|forget|wipe|destroy|clear)\b.{0,40}\b(?:my|our|his|her|their|all|"
+    r"the)\b.{0,25}\b(?:data|information|info|details|records?|messages?|conversation|chat|"
+    r"history|number|everything|account|answers|referral)\b"
+    r"|\b(?:my|our|his|her|their|all)\b.{0,15}\b(?:data|information|info|details|records?|messages?)"
+    r"\b.{0,15}\b(?:removed|deleted|erased|wiped|gone|taken out)\b",
+    re.I,
+)
+COMPARISON = re.compile(
+    r"\b(?:differ\w*|diff|difference|compare\w*|comparison|versus|vs|same thing|tell (?:them|it) "
+    r"apart|keep them straight|mix(?:ed)? (?:them )?up|confuse|between)\b",
+    re.I,
+)
+# Words that carry the subject into a later question ("What's it made of?" after "IVIG ...").
+SUBJECT_WORDS = re.compile(
+    r"\b(?:ivig|immunoglobulin|infusions?|myositis|\w+myositis|myopathy|ibm|sibm|copay|insurance)\b",
+    re.I,
+)
+TYPE_TOPICS = ("dermatomyositis", "polymyositis", "inclusion_body_myositis",
+               "necrotizing_myopathy", "juvenile_myositis")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Request and subject words from data/understanding/cues.yml, compiled."""
+
+    requests: Mapping[str, re.Pattern[str]]
+    subjects: Mapping[str, re.Pattern[str]]
+    shorthand: Mapping[str, str] = field(default_factory=dict)
+    definition: re.Pattern[str] | None = None
+
+    @classmethod
+    def from_data(cls, raw: Mapping[str, Any]) -> Cues:
+        def words(items: Sequence[str]) -> re.Pattern[str]:
+            return re.compile(r"\b(?:" + "|".join(items) + r")\b", re.I)
+
+        return cls(
+            {kind: words(items) for kind, items in raw["requests"].items()},
+            {topic: words(items) for topic, items in raw["subjects"].items()},
+            {str(k).lower(): str(v) for k, v in (raw.get("shorthand") or {}).items()},
+            words(raw["definition"]) if raw.get("definition") else None,
+        )
+
+    def expand(self, text: str) -> str:
+        """Texting shorthand spelled out, whole words only."""
+        if not self.shorthand:
+            return text
+        return re.sub(
+            r"[A-Za-z0-9]+", lambda m: self.shorthand.get(m.group().lower(), m.group()), text
+        )
+
+    def asks_definition(self, text: str) -> bool:
+        return bool(self.definition and self.definition.search(text))
+
+    def request_in(self, text: str) -> str | None:
+        for kind in ("handoff", "screening"):
+            if self.requests[kind].search(text):
+                return kind
+        return None
+
+    def subjects_in(self, text: str) -> list[str]:
+        return [topic for topic, pattern in self.subjects.items() if pattern.search(text)]
+
+
+NO_CUES = Cues({}, {})
+
+Ranker = Callable[[Sequence[str]], list[list[tuple[str, float]]]]
+TypesOf = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class Part:
+    kind: str  # handoff, screening, erase, topic, not_covered
+    topic: str | None = None
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    parts: tuple[Part, ...] = ()
+    more: tuple[str, ...] = ()  # topics asked beyond MAX_TOPICS, offered as options
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    sentences: int = 0
+
+    @property
+    def topics(self) -> list[str]:
+        return [p.topic for p in self.parts if p.kind == "topic" and p.topic]
+
+    @property
+    def request(self) -> str | None:
+        return next((p.kind for p in self.parts if p.kind in REQUESTS.values()), None)
+
+    @property
+    def intent(self) -> str | None:
+        """The intent that starts the right conversation for this plan."""
+        kinds = {p.kind for p in self.parts}
+        for name, kind in REQUESTS.items():
+            if kind in kinds:
+                return name
+        if "topic" in kinds:
+            return "faq"
+        if "not_covered" in kinds:
+            return "ask_not_covered"
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "parts": [p.__dict__ for p in self.parts],
+            "more": list(self.more),
+            "facts": dict(self.facts),
+            "sentences": self.sentences,
+        }
+
+
+def _subject_topic(ranking: list[tuple[str, float]]) -> tuple[str, float] | None:
+    for label, probability in ranking:
+        if label.startswith(FAQ_PREFIX) and probability >= MIN_CONFIDENCE / 2:
+            return label[len(FAQ_PREFIX) :], probability
+    return None
+
+
+def _topic_of_question(text: str, ranking: list[tuple[str, float]]) -> tuple[str, float] | None:
+    """The topic a question asks about: the leading label when it is a topic and confident; on
+    the subject, the best topic among the first few unless the content clearly lacks it."""
+    label, probability = ranking[0]
+    if label.startswith(FAQ_PREFIX) and probability >= MIN_CONFIDENCE:
+        return label[len(FAQ_PREFIX) :], probability
+    if label == "ask_not_covered" and probability >= CLEARLY_NOT_COVERED:
+        return None
+    if ON_SUBJECT.search(text):
+        for other, chance in ranking:
+            if other.startswith(FAQ_PREFIX) and chance >= MIN_ON_SUBJECT:
+                return other[len(FAQ_PREFIX) :], chance
+    return None
+
+
+def build(
+    text: str,
+    rank: Ranker,
+    types_in: TypesOf,
+    facts: Mapping[str, Any] | None = None,
+    cues: Cues = NO_CUES,
+) -> Plan:
+    """Read every sentence: requests, topics asked about, questions the content lacks."""
+    found = segments(cues.expand(text))  # "r u open sun" asks, as "are you open sunday"
+    if not found:
+        return Plan()
+    rankings = rank(_with_subject(found))
+    requests: list[Part] = []
+    topics: list[Part] = []
+    uncovered = False
+
+    def add_topic(topic: str, confidence: float) -> None:
+        if all(p.topic != topic for p in topics):
+            topics.append(Part("topic", topic, round(confidence, 3)))
+
+    named_types = list(dict.fromkeys(t for t in types_in(cues.expand(text)) if t in TYPE_TOPICS))
+    compared = named_types
+    if len(compared) >= 2 and COMPARISON.search(text):
+        for topic in compared:
+            add_topic(topic, 1.0)
+    for segment, ranking in zip(found, rankings, strict=True):
+        label, probability = ranking[0]
+        kind = REQUESTS.get(label) if probability >= MIN_REQUEST_CONFIDENCE else None
+        if kind == "erase" and not ERASE.search(segment.text):
+            kind = None
+        cued = cues.request_in(segment.text) if cues.requests else None
+        kind = kind or cued
+        if kind:
+            if all(p.kind != kind for p in requests):
+                requests.append(Part(kind, None, round(probability, 3)))
+            if kind == "handoff":
+                named = cues.subjects_in(segment.text) if cues.subjects else []
+                subject = _subject_topic(ranking[1:])
+                for topic in named or ([subject[0]] if subject else []):
+                    add_topic(topic, probability)
+            continue
+        if not segment.asks:
+            continue
+        if cues.asks_definition(segment.text) and named_types:
+            add_topic(named_types[-1], 1.0)  # "My wife has necrotizing myopathy. What is that?"
+            continue
+        topic = _topic_of_question(segment.text, ranking)
+        if topic:
+            add_topic(*topic)
+        elif label == "ask_not_covered" or _is_question(segment):
+            uncovered = uncovered or label not in NOT_QUESTIONS
+    parts = [*requests, *topics[:MAX_TOPICS]]
+    if uncovered and len(topics) < MAX_TOPICS:
+        parts.append(Part("not_covered"))
+    return Plan(
+        tuple(parts),
+        tuple(p.topic for p in topics[MAX_TOPICS:] if p.topic),
+        dict(facts or {}),
+        len(found),
+    )
+
+
+def _with_subject(found: Sequence[Segment]) -> list[str]:
+    """Each sentence to classify; a question without its subject borrows the last one named
+    before it ("My son starts IVIG soon. What's it made of?" -> "... it made of? ivig")."""
+    texts, subject = [], ""
+    for segment in found:
+        named = SUBJECT_WORDS.findall(segment.text)
+        if segment.asks and not named and subject:
+            texts.append(f"{segment.text} {subject}")
+        else:
+            texts.append(segment.text)
+        if named:
+            subject = named[-1].lower()
+    return texts
+
+
+def _is_question(segment: Segment) -> bool:
+    return segment.text.rstrip().endswith("?")

@@ -1,0 +1,295 @@
+"""The agent-assist channel: call-center agents run the conversation for a caller.
+
+The agent types (or clicks) what the caller says; replies come back as a script, from the
+domain's `agent_assist` response variants or with a cue added by bot.core.agent_script. A side panel
+shows the call's screening answers, outcome, safety flags and referral. Every route but the
+login page needs a session from bot.rasa_server.agent_auth: Rasa's `--auth-token` never covers
+/webhooks/*.
+
+Calls live under their own conversation ids ("agent-" + 64 hex digits, made by the server and
+bound to the agent's session by a MAC, bot.rasa_server.agent_auth.call_id), so an agent can never
+open or
+read a web or SMS visitor's conversation, nor another session's call.
+
+Against cross-site requests (a page on another port of the same host is "same site", so the
+SameSite=Strict cookie alone does not stop it): every POST must come from the console's own
+origin when a browser sends one (Origin, or Sec-Fetch-Site), and the webhook takes only an exact
+`application/json` body, which no form or simple cross-origin request can send. Logging out
+revokes the session (bot.rasa_server.agent_revocations).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Dict
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.action_server.leads import service
+from bot.core import agent_panel as panel
+from bot.core import agent_script as script
+from bot.rasa_server import agent_auth as auth
+from bot.rasa_server import input_policy
+from bot.rasa_server.agent_revocations import Revocations
+from bot.rasa_server.channels import pages
+from bot.rasa_server.channels.ids import AGENT
+from bot.startup import logging_privacy
+
+logging_privacy.install()
+logger = logging.getLogger(__name__)
+
+COOKIE = "ivig_agent_session"
+DEVICE_COOKIE = "ivig_agent_device"
+PREFIX = "/webhooks/agent"
+PUBLIC_ROUTES = ("login", "login.css")
+MAX_BODY_BYTES = 16_384
+CALL_ID = re.compile(r"^[0-9a-f]{64}$")
+
+
+def conversation_id(call: str) -> str:
+    return f"{AGENT}{call}"
+
+
+def is_exact_json(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() == "application/json"
+
+
+def allowed_origins(request: Request) -> set[str]:
+    """AGENT_ALLOWED_ORIGINS when set; else the console's own origin as the request names it."""
+    configured = os.environ.get("AGENT_ALLOWED_ORIGINS", "").strip()
+    if configured:
+        return {o.strip().rstrip("/") for o in configured.split(",") if o.strip()}
+    host = request.headers.get("Host", "")
+    return {f"http://{host}", f"https://{host}"}
+
+
+def same_origin(request: Request) -> bool:
+    """False for a browser request made by another origin's page (CSRF); requests without
+    browser headers (scripts, tests) carry no ambient cookie risk and pass."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:  # set by the browser itself; a form post of a no-referrer page
+        return site in ("same-origin", "none")  # says Origin: null, so this decides first
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin.rstrip("/") in allowed_origins(request)
+
+
+class AgentScriptOutput(CollectingOutputChannel):
+    """Collects the turn's replies, each phrased for the agent to read out."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "agent_assist"
+
+    async def _persist_message(self, message: Dict[str, Any]) -> None:
+        if message.get("text"):
+            message["text"] = script.scripted(message["text"])
+        await super()._persist_message(message)
+
+
+class AgentAssistInput(InputChannel):
+    """Registered in credentials.yml by its dotted path; console at /webhooks/agent/."""
+
+    def __init__(self, settings: auth.AuthSettings | None = None) -> None:
+        self.settings = settings or auth.AuthSettings.from_env()
+        self.failures = auth.FailedLogins(
+            self.settings.max_failures, self.settings.failure_window_seconds
+        )
+        self.gate = input_policy.InputGate()
+        self._revocations: Revocations | None = None
+
+    def revocations(self) -> Revocations:
+        if self._revocations is None:
+            self._revocations = Revocations(service.store().engine)
+        return self._revocations
+
+    @classmethod
+    def name(cls) -> str:
+        return "agent_assist"
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> AgentAssistInput:
+        return cls()
+
+    def url_prefix(self) -> str:
+        return "agent"
+
+    def session(self, request: Request) -> auth.Session | None:
+        """The request's live session: signed, unexpired and not logged out."""
+        header = request.headers.get("Authorization", "")
+        bearer = header[7:] if header.startswith("Bearer ") else None
+        found = auth.session_of(self.settings, bearer or request.cookies.get(COOKIE))
+        if found is None or self.revocations().is_revoked(found.id):
+            return None
+        return found
+
+    def signed_in(self, request: Request) -> str | None:
+        found = self.session(request)
+        return found.agent if found else None
+
+    def login_page(self, request: Request, message: str = "", status: int = 200) -> HTTPResponse:
+        if not self.settings.enabled:
+            message, status = (
+                "The agent console is not set up: AGENT_ACCESS_TOKEN is missing or too short.",
+                503,
+            )
+        shown = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
+        return pages.serve(request, "agent-login.html", status, {"<!--message-->": shown})
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        agent_bp = Blueprint("agent_assist", __name__)
+
+        def refused(request: Request) -> HTTPResponse:
+            if request.method == "GET" and "application/json" not in request.headers.get(
+                "Accept", ""
+            ):
+                return response.redirect(f"{PREFIX}/login", status=303)
+            return response.json({"error": "login required"}, status=401)
+
+        @agent_bp.route("/login", methods=["GET"])
+        async def login_form(request: Request) -> HTTPResponse:
+            return self.login_page(request)
+
+        @agent_bp.route("/login.css", methods=["GET"])
+        async def login_style(request: Request) -> HTTPResponse:
+            return pages.serve(request, "agent.css")
+
+        def set_cookie(request: Request, reply: HTTPResponse, name: str, value: str,
+                       path: str, seconds: int) -> None:  # fmt: skip
+            reply.cookies[name] = value
+            cookie = reply.cookies[name]
+            cookie["httponly"] = True
+            cookie["samesite"] = "Strict"
+            cookie["path"] = path
+            cookie["max-age"] = seconds
+            if request.scheme == "https" or request.headers.get("X-Forwarded-Proto") == "https":
+                cookie["secure"] = True
+
+        @agent_bp.route("/login", methods=["POST"])
+        async def login(request: Request) -> HTTPResponse:
+            if not same_origin(request):
+                return response.json({"error": "cross-origin request refused"}, status=403)
+            client = input_policy.client_address(
+                request.ip or "unknown", request.headers.get("X-Forwarded-For")
+            )
+            key = auth.attempt_key(self.settings, request.cookies.get(DEVICE_COOKIE), client)
+            if self.failures.blocked(key):
+                return self.login_page(request, "Too many tries. Wait a few minutes.", 429)
+            offered = request.form.get("token") or ""
+            if not auth.token_matches(self.settings, offered):
+                self.failures.record(key)
+                return self.login_page(request, "That access token is not right.", 401)
+            agent = request.form.get("agent") or "agent"
+            session = auth.issue_session(self.settings, agent)
+            reply = response.redirect(f"{PREFIX}/", status=303)
+            set_cookie(request, reply, COOKIE, session, PREFIX,
+                       int(self.settings.session_hours * 3600))  # fmt: skip
+            if auth.device_id(self.settings, request.cookies.get(DEVICE_COOKIE)) is None:
+                set_cookie(request, reply, DEVICE_COOKIE, auth.issue_device(self.settings),
+                           f"{PREFIX}/login", auth.DEVICE_DAYS * 86400)  # fmt: skip
+            return reply
+
+        @agent_bp.route("/logout", methods=["POST"])
+        async def logout(request: Request) -> HTTPResponse:
+            if not same_origin(request):
+                return response.json({"error": "cross-origin request refused"}, status=403)
+            found = self.session(request)
+            if found is not None:
+                self.revocations().revoke(found.id, found.expires_at)
+            reply = response.redirect(f"{PREFIX}/login", status=303)
+            set_cookie(request, reply, COOKIE, "", PREFIX, 0)
+            return reply
+
+        @agent_bp.route("/", methods=["GET"])
+        async def console(request: Request) -> HTTPResponse:
+            if not self.signed_in(request):
+                return refused(request)
+            return pages.serve(request, "agent.html")
+
+        # Also /webhooks/agent/ (Sanic hands the trailing slash here with an empty name).
+        @agent_bp.route("/<name:str>", methods=["GET"])
+        async def asset(request: Request, name: str) -> HTTPResponse:
+            if not self.signed_in(request):
+                return refused(request)
+            if not name:
+                return pages.serve(request, "agent.html")
+            if name not in ("agent.js", "agent.css"):
+                return response.text("Not found", status=404)
+            return pages.serve(request, name)
+
+        @agent_bp.route("/calls", methods=["POST"])
+        async def new_call(request: Request) -> HTTPResponse:
+            found = self.session(request)
+            if not found:
+                return refused(request)
+            if not same_origin(request):
+                return response.json({"error": "cross-origin request refused"}, status=403)
+            return response.json({"call": auth.call_id(self.settings, found.id)})
+
+        @agent_bp.route("/calls/<call:str>/panel", methods=["GET"])
+        async def call_panel(request: Request, call: str) -> HTTPResponse:
+            found = self.session(request)
+            if not found:
+                return refused(request)
+            if not auth.call_belongs_to(self.settings, found.id, call):
+                return response.json({"error": "unknown call"}, status=404)
+            return response.json(await self.panel(request, call))
+
+        @agent_bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            found = self.session(request)
+            if not found:
+                return refused(request)
+            if not same_origin(request):
+                return response.json({"error": "cross-origin request refused"}, status=403)
+            if not is_exact_json(request.content_type):
+                return response.json({"error": "send application/json"}, status=415)
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.json({"error": "request too large"}, status=413)
+            try:
+                body = json.loads((request.body or b"").decode("utf-8", errors="replace"))
+            except (ValueError, RecursionError):
+                body = None
+            call = str(body.get("call", "")) if isinstance(body, dict) else ""
+            if not isinstance(body, dict) or not CALL_ID.match(call):
+                return response.json({"error": "send JSON with a call id"}, status=400)
+            if not auth.call_belongs_to(self.settings, found.id, call):
+                return response.json({"error": "unknown call"}, status=404)
+            sender = conversation_id(call)
+            collector = AgentScriptOutput()
+            if not self.gate.admit(sender):
+                collector.messages.append(
+                    {"recipient_id": sender, "text": script.scripted(self.gate.too_fast_reply())}
+                )
+                return response.json(
+                    {"messages": collector.messages, "panel": await self.panel(request, call)},
+                    status=429,
+                )
+            text = self.gate.payload(body.get("message"))
+            await on_new_message(
+                UserMessage(
+                    text, collector, sender, input_channel=self.name(),
+                    metadata={"agent": found.agent},
+                )
+            )  # fmt: skip
+            return response.json(
+                {"messages": collector.messages, "panel": await self.panel(request, call)}
+            )
+
+        return agent_bp
+
+    async def panel(self, request: Request, call: str) -> Dict[str, Any]:
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id(call))
+        if tracker is None:
+            return panel.panel({}, [])
+        events = [event.as_dict() for event in tracker.events]
+        return panel.panel(tracker.current_slot_values(), events)

@@ -1,0 +1,293 @@
+"""SMS and WhatsApp through Twilio, with what Rasa 3.6's stock connector lacks.
+
+Rasa's connector checks no signature, fails on a media-only message, sends SMS and WhatsApp
+from one number, sends each button as its own SMS with the raw payload, and calls Twilio
+synchronously on the event loop. This channel:
+- validates `X-Twilio-Signature` (the twilio package's RequestValidator over the raw form
+  parameters, blank values kept, against TWILIO_PUBLIC_URL when behind a proxy): 403 otherwise;
+- answers SMS numbers and `whatsapp:+1...` senders from the matching number, under the output
+  channel names `twilio` and `whatsapp` (for response variants);
+- renders buttons as numbered options and maps "1", "one" or the option's words back;
+- keeps replies plain and splits long ones; honours STOP, START and HELP;
+- sends through the Twilio REST API at a configurable base URL, without blocking the loop;
+- names each conversation by a keyed hash of the number (`sms-...`, `wa-...`, from
+  bot/rasa_server/channels/ids.py), so the tracker, the leads and the logs never hold the number
+  as an id
+  and no other channel can address it; the number travels with each message only encrypted
+  (`reply_to` metadata), for the handoff to offer it;
+- processes each signed `MessageSid` once: a replayed request is acknowledged and ignored
+  (bot/action_server/leads/replays.py, shared by replicas through the leads database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Dict, List
+from urllib.parse import parse_qsl
+
+import requests
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from bot import DATA_DIR
+from bot.action_server.leads import crypto, service
+from bot.action_server.leads.opt_outs import OptOuts
+from bot.action_server.leads.replays import SeenMessages
+from bot.core.knowledge import knowledge_base
+from bot.core.program import hours_text, phone_text
+from bot.core.yamlio import load_yaml
+from bot.rasa_server import input_policy
+from bot.rasa_server.channels import ids
+from bot.startup import logging_privacy
+
+logging_privacy.install()
+
+SMS_LIMIT = 1600  # Twilio joins longer texts up to this; beyond it, split
+MAX_BODY_BYTES = 65536  # a Twilio webhook is a few hundred bytes
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9}  # fmt: skip
+SMS_FILE = DATA_DIR / "channels" / "sms.yml"
+
+
+def keyword_reply(name: str) -> str:
+    """The reply to STOP, START or HELP (data/channels/sms.yml), with the program's settings."""
+    program = knowledge_base().program
+    text = " ".join(str(load_yaml(SMS_FILE)[name]).split())
+    return text.format(program=program.name, hours=hours_text(program), phone=phone_text(program))
+
+
+STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
+START_WORDS = {"start", "unstop", "yes"}
+HELP_WORDS = {"help", "info"}
+
+# Options last shown to each sender, so a reply of "1" can mean the first button.
+_last_options: Dict[str, List[Dict[str, str]]] = {}
+
+
+def plain(text: str) -> str:
+    """No markdown or markup on a phone screen."""
+    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
+    text = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", text)
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def split_message(text: str, limit: int = SMS_LIMIT) -> List[str]:
+    """Splits at paragraph, then sentence, boundaries so each part stays readable."""
+    parts: List[str] = []
+    current = ""
+    for piece in re.split(r"(?<=\n\n)|(?<=[.!?] )", text):
+        if len(current) + len(piece) > limit and current:
+            parts.append(current.strip())
+            current = ""
+        while len(piece) > limit:
+            parts.append(piece[:limit])
+            piece = piece[limit:]
+        current += piece
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+def numbered_options(buttons: List[Dict[str, Any]]) -> str:
+    options = [f"{i} for {b['title']}" for i, b in enumerate(buttons, start=1)]
+    return (
+        "Reply "
+        + (", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0])
+        + "."
+    )
+
+
+def choose(text: str, buttons: List[Dict[str, str]]) -> str | None:
+    """The payload a reply means: '1', 'one', 'option 2' or the option's own words."""
+    t = text.strip().lower().rstrip(".!")
+    t = re.sub(r"^(?:option|number|#)\s*", "", t)
+    index = int(t) if t.isdigit() else NUMBER_WORDS.get(t)
+    if index is not None and 1 <= index <= len(buttons):
+        return buttons[index - 1]["payload"]
+    for button in buttons:
+        if t == button["title"].strip().lower():
+            return button["payload"]
+    return None
+
+
+class TwilioApi:
+    """The Twilio Messages API, called off the event loop."""
+
+    def __init__(self, account_sid: str, auth_token: str, base_url: str) -> None:
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+
+    async def send(self, sender: str, to: str, body: str) -> None:
+        def post() -> None:
+            reply = requests.post(
+                self.url,
+                data={"From": sender, "To": to, "Body": body},
+                auth=(self.account_sid, self.auth_token),
+                timeout=10,
+            )
+            reply.raise_for_status()
+
+        await asyncio.to_thread(post)
+
+
+class TwilioOutput(OutputChannel):
+    """Replies to one number: Rasa names the recipient by conversation id, which is a hash."""
+
+    def __init__(
+        self, api: TwilioApi, from_number: str, channel: str, opt_outs: OptOuts, to: str
+    ) -> None:
+        self.api, self.from_number, self.channel, self.opt_outs = (
+            api,
+            from_number,
+            channel,
+            opt_outs,
+        )
+        self.to = to
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio"
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        if self.opt_outs.is_stopped(self.to):
+            return
+        for part in split_message(plain(text)):
+            await self.api.send(self.from_number, self.to, part)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        _last_options[self.to] = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in buttons
+        ]
+        await self.send_text_message(recipient_id, f"{text}\n\n{numbered_options(buttons)}")
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        if message.get("buttons"):
+            await self.send_text_with_buttons(
+                recipient_id, message.get("text", ""), message["buttons"]
+            )
+        elif message.get("text"):
+            await self.send_text_message(recipient_id, message["text"])
+
+
+class WhatsAppOutput(TwilioOutput):
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+
+class TwilioInput(InputChannel):
+    """Registered in credentials.yml by its dotted path; webhook /webhooks/twilio/webhook."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            account_sid=str(credentials.get("account_sid") or ""),
+            auth_token=str(credentials.get("auth_token") or ""),
+            sms_number=str(credentials.get("sms_number") or ""),
+            whatsapp_number=str(credentials.get("whatsapp_number") or ""),
+            api_base_url=str(credentials.get("api_base_url") or "https://api.twilio.com"),
+            public_url=str(credentials.get("public_url") or ""),
+        )
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        sms_number: str,
+        whatsapp_number: str,
+        api_base_url: str,
+        public_url: str = "",
+    ) -> None:
+        self.auth_token = auth_token
+        self.sms_number, self.whatsapp_number = sms_number, whatsapp_number
+        self.public_url = public_url
+        self.api = TwilioApi(account_sid, auth_token, api_base_url)
+        self.gate = input_policy.InputGate()
+        self._seen: SeenMessages | None = None
+
+    def seen(self) -> SeenMessages:
+        if self._seen is None:
+            self._seen = SeenMessages(service.store().engine)
+        return self._seen
+
+    def _signed(self, request: Request, params: Dict[str, str]) -> bool:
+        if not self.auth_token:
+            return False  # unconfigured: refuse everything rather than trust anyone
+        url = self.public_url.rstrip("/") + request.path if self.public_url else request.url
+        signature = request.headers.get("X-Twilio-Signature", "")
+        return RequestValidator(self.auth_token).validate(url, params, signature)
+
+    def output_for(self, sender: str) -> TwilioOutput:
+        opt_outs = OptOuts(service.store().engine)
+        if sender.startswith("whatsapp:"):
+            number = self.whatsapp_number
+            number = number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+            return WhatsAppOutput(self.api, number, "whatsapp", opt_outs, sender)
+        return TwilioOutput(self.api, self.sms_number, "twilio", opt_outs, sender)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        twilio = Blueprint("bot_twilio_webhook", __name__)
+
+        @twilio.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @twilio.route("/webhook", methods=["POST"])
+        async def message(request: Request) -> HTTPResponse:
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.text("Request too large", status=413)
+            body = (request.body or b"").decode("utf-8", errors="replace")
+            params = dict(parse_qsl(body, keep_blank_values=True))
+            if not self._signed(request, params):
+                return response.text("Forbidden", status=403)
+            sender = params.get("From", "")
+            message_sid = params.get("MessageSid") or params.get("SmsSid") or ""
+            if not sender or not message_sid:
+                return response.text("", status=400)
+            if not self.seen().first_time(message_sid):
+                return response.text("", status=204)  # a replay: answered already
+            output = self.output_for(sender)
+            text = params.get("Body", "")
+            keyword = text.strip().lower()
+            if keyword in STOP_WORDS:
+                if sender.startswith("whatsapp:"):  # no carrier opt-out there: confirm it
+                    await output.send_text_message(sender, keyword_reply("whatsapp_stopped"))
+                output.opt_outs.stop(sender)
+                return response.text("", status=204)
+            if keyword in START_WORDS and output.opt_outs.is_stopped(sender):
+                output.opt_outs.start(sender)
+                await output.send_text_message(sender, keyword_reply("resubscribed"))
+                return response.text("", status=204)
+            if keyword in HELP_WORDS:
+                await output.send_text_message(sender, keyword_reply("help"))
+                return response.text("", status=204)
+            conversation = ids.phone_conversation(sender)
+            if not self.gate.admit(conversation):
+                return response.text("", status=429)  # no reply: each SMS costs the texter
+            chosen = choose(text, _last_options.get(sender, []))
+            media = (params.get("NumMedia") or "0").strip()
+            media_only = not text.strip() and media not in ("0", "")
+            payload = chosen or self.gate.payload(text, media_only=media_only)
+            _last_options.pop(sender, None)
+            await on_new_message(
+                UserMessage(
+                    payload, output, conversation, input_channel=output.channel,
+                    metadata={"reply_to": crypto.encrypt(sender)},
+                )
+            )  # fmt: skip
+            return response.text("", status=204)
+
+        return twilio

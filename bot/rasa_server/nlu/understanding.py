@@ -1,0 +1,162 @@
+"""A Rasa graph component that reads a whole message, sentence by sentence.
+
+DIET gives one intent for a message. A story with two questions needs each sentence read on
+its own: this component runs after the classifiers, builds the reply plan of
+bot.core.understanding.plan (requests, up to three topics, a question the content lacks, the facts
+stated) and puts it into the parse data as `understanding`. For a message of several sentences
+the plan's intent replaces DIET's; for one sentence, only where DIET gave up (fallback) or
+missed a request for a person or for the screening that the plan reads plainly. Markup and code
+never get a topic. The sentence classifier is fitted at training time on the NLU training data
+and the curated answers, and stored in the model.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import DATA_DIR
+from bot.core.screening import parsing
+from bot.core.understanding import plan as planning
+from bot.core.understanding import training
+from bot.core.understanding.facts import stated_facts
+from bot.core.understanding.topics import TopicClassifier
+from bot.core.yamlio import load_yaml
+from bot.rasa_server.nlu.override import override_intent
+
+CUES_FILE = DATA_DIR / "understanding" / "cues.yml"
+ANSWERS_FILE = DATA_DIR / "knowledge" / "answers.yml"
+MODEL_FILE = "sentence_classifier.pkl"
+UNDERSTANDING_KEY = "understanding"
+FALLBACK = "nlu_fallback"
+# Code and markup: a topic answer to "x=1" or "javascript:alert(1)" would be a confident lie.
+CODE_LIKE = re.compile(
+    r"[=<>{}\[\]();`$\\|]|\b(?:javascript|script|select|drop|http)\s*[:\s(]", re.I
+)
+KEEP_INTENTS = {"emergency", "emergency_self_harm", "unreadable_input", "medication_advice"}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class MessageUnderstanding(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
+        return CUES_FILE.read_text(encoding="utf-8") + ANSWERS_FILE.read_text(encoding="utf-8")
+
+    def __init__(
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        classifier: TopicClassifier | None = None,
+        cues: planning.Cues = planning.NO_CUES,
+    ) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self._classifier = classifier
+        self._cues = cues
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MessageUnderstanding:
+        return cls(model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> MessageUnderstanding:
+        with model_storage.read_from(resource) as directory:
+            stored = pickle.loads((directory / MODEL_FILE).read_bytes())
+        return cls(
+            model_storage, resource, stored["classifier"], planning.Cues.from_data(stored["cues"])
+        )
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, labels = [], []
+        for example in training_data.intent_examples:
+            label = example.get("intent_response_key") or example.get(INTENT)
+            if example.get(TEXT) and label:
+                texts.append(example.get(TEXT))
+                labels.append(label)
+        for sentence, label in training.answer_sentences():
+            texts.append(sentence)
+            labels.append(label)
+        self._classifier = TopicClassifier.fit(texts, labels)
+        cues = load_yaml(CUES_FILE)
+        self._cues = planning.Cues.from_data(cues)
+        with self._model_storage.write_to(self._resource) as directory:
+            stored = {"classifier": self._classifier, "cues": cues}
+            (directory / MODEL_FILE).write_bytes(pickle.dumps(stored))
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def plan(self, text: str, entities: List[Dict[str, Any]]) -> planning.Plan:
+        assert self._classifier is not None
+        return planning.build(
+            text,
+            self._classifier.rank,
+            lambda part: parsing.lexicon_values(part, "myositis_type"),
+            stated_facts(text, entities),
+            self._cues,
+        )
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._classifier is None:
+            return messages
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text.strip() or text.startswith("/"):
+                continue
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent in KEEP_INTENTS:
+                continue
+            found = self.plan(text, message.get(ENTITIES) or [])
+            if CODE_LIKE.search(text) and not found.parts:
+                override_intent(message, FALLBACK)
+                continue
+            message.set(UNDERSTANDING_KEY, found.as_dict(), add_to_output=True)
+            chosen = decide(intent, found, text)
+            if chosen and chosen != intent:
+                override_intent(message, chosen)
+        return messages
+
+
+def decide(intent: str | None, found: planning.Plan, text: str) -> str | None:
+    """The intent a message should have: the plan's for several sentences; for one sentence,
+    the plan's only where DIET gave up or missed a plain request. Erasure is never taken from
+    a weak match: without the words of a request to delete, it is not understood."""
+    if intent == "delete_my_data" and not planning.ERASE.search(text):
+        return found.intent if found.intent not in (None, "delete_my_data") else FALLBACK
+    wanted = found.intent
+    if wanted is None:
+        return None
+    if found.sentences >= 2:
+        return wanted
+    if intent == FALLBACK:
+        return wanted
+    if found.request in ("handoff", "screening") and intent not in planning.REQUESTS:
+        return wanted
+    return None

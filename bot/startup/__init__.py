@@ -1,0 +1,1 @@
+"""What each server process runs once at start-up: reading settings, redacting logs."""

@@ -1,0 +1,2 @@
+"""Command-line tools for developers and CI: training, evaluations, content checks. Not loaded
+by either server."""
