@@ -14,7 +14,13 @@ their replies live and can answer for them. This one:
   client puts in them, replies go to that conversation's room only, and a socket that asked for
   no session sends nothing;
 - keeps no client metadata; applies the rate limits (per session and per client address) before
-  anything is stored, and the same input policy as REST.
+  anything is stored, and the same input policy as REST;
+- passes the widget's own message id (`message_id`, at most 64 of [A-Za-z0-9_-]; anything else
+  is ignored and the server names the message), so a message sent again after a reconnect, to
+  either replica, is answered from its stored turn and never processed twice
+  (bot/rasa_server/store_failsafe.py);
+- tells the person when their turn failed (a store down), as REST does: emergency guidance
+  first if it was one, then `utter_turn_failed`.
 Session persistence needs python-socketio below 5.10 (pinned): from 5.10 on `enter_room` is a
 coroutine Rasa 3.6 does not await (RasaHQ/rasa#13027).
 """
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Dict
 
@@ -33,12 +40,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.rasa_server import input_policy
+from bot.rasa_server import input_policy, store_failsafe
 from bot.rasa_server.channels import ids
 from bot.startup import logging_privacy
 
 logging_privacy.install()
 logger = logging.getLogger(__name__)
+
+WIDGET_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def allowed_origins() -> list[str]:
@@ -51,6 +60,13 @@ def allowed_origins() -> list[str]:
 def confirmed_session(requested: object) -> str:
     """The visitor's own session if this server issued it; a new one otherwise."""
     return ids.verified_web_session(requested) or ids.new_web_session()
+
+
+def widget_message_id(value: object) -> str | None:
+    """The id the widget gave its message, when it is one; None lets the server name it."""
+    if isinstance(value, str) and WIDGET_MESSAGE_ID.match(value):
+        return value
+    return None
 
 
 def environ_client(environ: Dict[str, Any]) -> str:
@@ -107,8 +123,17 @@ class SafeSocketIOInput(SocketIOInput):
                 await output.send_text_message(session, gate.too_fast_reply())
                 return
             text = gate.payload(data.get("message"))
-            await on_new_message(
-                UserMessage(text, output, session, input_channel=self.name(), metadata=None)
-            )
+            message = UserMessage(
+                text, output, session, input_channel=self.name(), metadata=None,
+                message_id=widget_message_id(data.get("message_id")),
+            )  # fmt: skip
+            try:
+                await on_new_message(message)
+            except Exception as error:  # a failed turn: the person is told, as REST does
+                logger.error("socket.io message failed: %s", store_failsafe.failure_reason(error))
+                environ = sio.get_environ(sid, namespace=self.namespace) or {}
+                domain = environ["sanic.request"].app.ctx.agent.domain
+                for reply in store_failsafe.failure_reply(domain, output.name(), message.text):
+                    await output.send_response(session, reply)
 
         return webhook
