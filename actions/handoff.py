@@ -13,23 +13,21 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Dict, List
 
-from cryptography.fernet import InvalidToken
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import create_engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.screening import OUTCOME_SLOT, answers_of
-from bot.action_server.leads import contact, crypto, intake, service
+from bot.action_server.leads import contact, intake, reply_to, service
 from bot.action_server.leads.store import NewLead
+from bot.core.erasure import REWRITE_SLOT, erase_request, forget_contact_request
 from bot.core.hours import contact_expectation
 from bot.core.knowledge import knowledge_base
 from bot.core.program import hours_text, phone_text
 from bot.core.screening import flow
 from bot.core.screening.parsing import parse_yes_no
-from bot.rasa_server import retention
 
 logger = logging.getLogger(__name__)
 FORM = "handoff_form"
@@ -69,16 +67,12 @@ def required_contact_slots(method: str | None) -> List[str]:
 def sender_phone(tracker: Tracker) -> str | None:
     """On SMS and WhatsApp the sender's own number, in E.164; elsewhere None.
 
-    The conversation id is a keyed hash, not the number (bot/rasa_server/channels/ids.py); the
-    Twilio
-    channel sends the number with each message, encrypted, as `reply_to` metadata."""
+    The conversation id is a keyed hash, not the number; the Twilio channel sends the number
+    with each message sealed for this server's key, as `reply_to` metadata."""
     if tracker.get_latest_input_channel() not in SMS_CHANNELS:
         return None
     sealed = ((tracker.latest_message or {}).get("metadata") or {}).get("reply_to")
-    try:
-        number = crypto.decrypt(sealed) if isinstance(sealed, str) else None
-    except InvalidToken:
-        number = None
+    number = reply_to.open_sealed(sealed) if isinstance(sealed, str) else None
     if not number:
         return None
     reading = contact.parse_phone(number.removeprefix("whatsapp:"))
@@ -203,7 +197,6 @@ class ActionCreateLead(Action):
                 hours=hours_text(program),
             )
             return []
-        forget_contact_answers(tracker.sender_id)
         service.worker().wake()
         program = knowledge_base().program
         how = {"call": "call", "text": "text", "email": "email"}.get(details.method or "", "reach")
@@ -213,9 +206,11 @@ class ActionCreateLead(Action):
             when=contact_expectation(program),
             reference=lead.reference,
         )
-        # The details now live encrypted in the lead; the conversation no longer needs them.
+        # The details now live encrypted in the lead; the conversation no longer needs them:
+        # the Rasa server blanks the typed answers in its tracker store (bot/core/erasure.py).
         return [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [
-            SlotSet(LEAD_REFERENCE_SLOT, lead.reference)
+            SlotSet(LEAD_REFERENCE_SLOT, lead.reference),
+            SlotSet(REWRITE_SLOT, forget_contact_request()),
         ]
 
 
@@ -238,32 +233,6 @@ class ActionHandoffDeclined(Action):
         return [SlotSet(CONSENT_AT_SLOT, None)]
 
 
-def forget_contact_answers(sender_id: str) -> None:
-    """Blanks the typed name, phone and email in the tracker store once the lead holds them
-    encrypted, so no second, plain copy stays in the conversation."""
-    engine = create_engine(retention.tracker_url())
-    try:
-        retention.forget_contact_answers(engine, sender_id)
-    except SQLAlchemyError:  # another tracker store: its retention period applies
-        logger.warning("Could not blank the contact answers in the tracker store")
-    finally:
-        engine.dispose()
-
-
-def erasure_reply(references: List[str], erasure: retention.Erasure | None) -> Dict[str, Any]:
-    """Which response says what the erasure did, with the figures it fills in."""
-    refs = ", ".join(references)
-    if erasure is None:
-        days = retention.retention_days()
-        if references:
-            return dict(response="utter_erased_referral_only", references=refs, days=days)
-        return dict(response="utter_erase_failed", days=days)
-    counts = {"messages": erasure.messages, "replies": erasure.replies, "answers": erasure.answers}
-    if references:
-        return dict(response="utter_erased_with_referral", references=refs, **counts)
-    return dict(response="utter_erased_no_referral", **counts)
-
-
 class ActionEraseMyData(Action):
     """Deletes the conversation's referral, and blanks its messages, answers and replies.
 
@@ -276,16 +245,6 @@ class ActionEraseMyData(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         references = service.store().erase(tracker.sender_id)
-        engine = create_engine(retention.tracker_url())
-        try:
-            erasure: retention.Erasure | None = retention.erase_transcript(
-                engine, tracker.sender_id
-            )
-        except SQLAlchemyError:  # another tracker store: its retention period applies
-            logger.warning("Could not erase the conversation's transcript")
-            erasure = None
-        finally:
-            engine.dispose()
-        dispatcher.utter_message(**erasure_reply(references, erasure))
-        # The live conversation forgets every answer too, not only the stored rows.
-        return [AllSlotsReset()]
+        # The transcript is the Rasa server's: it blanks its own rows and says what it did
+        # (bot/rasa_server/rewrites.py). The live conversation forgets every answer too.
+        return [SlotSet(REWRITE_SLOT, erase_request(references)), AllSlotsReset()]

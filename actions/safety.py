@@ -16,10 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.screening import answers_of
+from bot.core import input_replies
 from bot.core.knowledge import knowledge_base
 from bot.core.program import phone_text
 from bot.core.screening import flow
-from bot.rasa_server import input_policy
+from bot.startup import env
 
 
 def follow_up_buttons(answers: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -55,7 +56,8 @@ class ActionUnreadableInput(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        problem = next(tracker.get_latest_entity_values(input_policy.PROBLEM_ENTITY), "empty")
+        problem = next(tracker.get_latest_entity_values(input_replies.PROBLEM_ENTITY), "empty")
         program = knowledge_base().program
-        dispatcher.utter_message(text=input_policy.reply(problem, phone_text(program)))
+        max_chars = env.integer("MAX_MESSAGE_CHARS", 2000)  # the Rasa server's limit, shared
+        dispatcher.utter_message(text=input_replies.reply(problem, phone_text(program), max_chars))
         return []

@@ -8,7 +8,7 @@ Rotating the access token ends every session signed with the derived key.
 
 Each session has an id (`jti`): calls are issued to it (`call_id`, a MAC of the session id, so a
 call opened in one session cannot be driven from another, on any replica), and logging out
-revokes it (bot.rasa_server.agent_revocations, shared through the leads database) until it would
+revokes it (bot.rasa_server.agent_revocations, the Rasa server's own table) until it would
 expire.
 
 Wrong tokens are limited the way OWASP's "device cookie" scheme does it: a browser that signed

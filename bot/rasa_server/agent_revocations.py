@@ -1,8 +1,8 @@
 """Agent sessions ended by logging out: refused from then on, on every replica.
 
 A JWT stays valid until it expires (AGENT_SESSION_HOURS); clearing the cookie at logout does
-not stop a copy of it. The session's id is kept in the leads database, which every Rasa
-replica shares, until the moment the token would have expired anyway.
+not stop a copy of it. The session's id is kept in the Rasa server's own table of the tracker
+database, which every replica shares, until the moment the token would have expired anyway.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.action_server.leads.models import RevokedSession, utcnow
+from bot.rasa_server.channel_db import RevokedSession, utcnow
 
 
 class Revocations:

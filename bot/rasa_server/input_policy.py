@@ -19,17 +19,12 @@ import unicodedata
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-from bot import DATA_DIR
-from bot.core import safety, vocabulary
+from bot.core import input_replies, safety, vocabulary
+from bot.core.input_replies import PROBLEM_ENTITY, PROBLEM_INTENT, settings
 from bot.core.knowledge import knowledge_base
 from bot.core.program import phone_text
-from bot.core.yamlio import load_yaml
 
-INPUT_FILE = DATA_DIR / "safety" / "input.yml"
-PROBLEM_INTENT = "unreadable_input"
-PROBLEM_ENTITY = "input_problem"
 HIDDEN_BLOCKS = re.compile(r"<(script|style|iframe|object)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 # A tag, closed or not: "<svg/onload=..." with no ">" is a tag to the end of the text.
 TAG = re.compile(r"</?[a-zA-Z!][^<>]*(?:>|$)|<!--.*?(?:-->|$)", re.S)
@@ -70,11 +65,6 @@ class Assessment:
         if self.problem is None:
             return self.text
         return f'/{PROBLEM_INTENT}{{"{PROBLEM_ENTITY}": "{self.problem}"}}'
-
-
-@lru_cache(maxsize=1)
-def settings() -> dict[str, Any]:
-    return load_yaml(INPUT_FILE)
 
 
 @lru_cache(maxsize=1)
@@ -140,9 +130,7 @@ def assess(raw: object, limits: Limits | None = None) -> Assessment:
 
 
 def reply(problem: str, phone: str, limits: Limits | None = None) -> str:
-    limits = limits or limits_from_env()
-    template = settings()["replies"].get(problem) or settings()["replies"]["empty"]
-    return " ".join(str(template).split()).format(max_chars=limits.max_chars, phone=phone)
+    return input_replies.reply(problem, phone, (limits or limits_from_env()).max_chars)
 
 
 class RateLimiter:

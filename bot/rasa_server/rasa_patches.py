@@ -199,12 +199,12 @@ def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     RasaModel.load = _load_for_inference(RasaModel.load.__func__)  # type: ignore[method-assign]
     rasa.core.processor.DaskGraphRunner = OrderedGraphRunner  # type: ignore[misc]
-    __import__(
-        "bot.rasa_server.action_failure"
-    ).action_failure.install()  # safety and failure replies
-    __import__(
-        "bot.rasa_server.store_failsafe"
-    ).store_failsafe.install()  # store failures; message ids
+    # Imported here, not at the top: they patch what this module has just checked.
+    from bot.rasa_server import action_failure, rewrites, store_failsafe
+
+    action_failure.install()  # safety and failure replies
+    store_failsafe.install()  # store failures; message ids
+    rewrites.install()  # erasure requests applied by the tracker store
 
 
 def uninstall() -> None:

@@ -34,17 +34,22 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, deserialise_events
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    SessionStarted,
+    SlotSet,
+    deserialise_events,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.core.erasure import ERASE, FORGET_CONTACT, REWRITE_SLOT, Erasure
 from bot.rasa_server import rasa_patches
+from bot.rasa_server.retention import erase_transcript, forget_contact_answers
 
 logger = logging.getLogger(__name__)
 
-# After these actions the action server has rewritten the conversation's rows
-# (bot/rasa_server/retention):
-# erasure, and a stored lead (the typed contact details are blanked once they are encrypted).
-REWRITING_ACTIONS = frozenset({"action_erase_my_data", "action_create_lead"})
+REWRITES = {ERASE: erase_transcript, FORGET_CONTACT: forget_contact_answers}
 
 
 _EVENTS = SQLTrackerStore.SQLEvent.__table__
@@ -64,11 +69,12 @@ class _Cached:
 
 
 def _invalidates(event: Event) -> bool:
+    """A new session, or a rewrite of older rows (stored by another replica): reread."""
     if isinstance(event, SessionStarted):
         return True
-    return isinstance(event, ActionExecuted) and (
-        event.action_name in REWRITING_ACTIONS or event.action_name == ACTION_SESSION_START_NAME
-    )
+    if isinstance(event, SlotSet) and event.key == REWRITE_SLOT:  # blanked by then, maybe
+        return True
+    return isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
@@ -182,6 +188,16 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             entry.events.extend(new)
             entry.last_id = last_id
         logger.debug("Stored %d new events of a conversation", len(new))
+
+    async def rewrite(self, tracker: DialogueStateTracker, kind: str) -> Erasure | None:
+        """Applies an erasure request (bot/core/erasure.py) to this store's own rows: the turn
+        so far is stored first, so the request reaches every row the conversation has. Returns
+        what an erasure changed (None for the contact-details rewrite); raises if the database
+        cannot do it, and the caller then says so."""
+        await self.save(tracker)
+        self.forget(tracker.sender_id)
+        result = REWRITES[kind](self.engine, tracker.sender_id)
+        return result if isinstance(result, Erasure) else None
 
     def _remember_saved(self, tracker: DialogueStateTracker, events: list[Event]) -> None:
         """After a save by Rasa's path, keep what the database now holds, not the tracker.

@@ -88,6 +88,8 @@ def ivig_server(name: str, model: Path, workdir: Path, tracker: str) -> Server:
         "LOCK_STORE_URL": "",
         "DATABASE_URL": f"sqlite:///{workdir / f'{name}-leads.db'}",
         "LEADS_KEY_FILE": str(workdir / "leads.key"),
+        "CHANNEL_KEY_FILE": str(workdir / "channel.key"),
+        "REPLY_TO_KEY_FILE": str(workdir / "reply-to.pem"),
         "LEADS_WEBHOOK_URL": "",
         "RATE_LIMIT_PER_MINUTE": "100000",
     }

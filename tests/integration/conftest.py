@@ -37,6 +37,8 @@ def stack(tmp_path_factory, receiver, twilio_api):
     leads = {
         "DATABASE_URL": f"sqlite:///{workdir / 'leads.db'}",
         "LEADS_KEY_FILE": str(workdir / "leads.key"),
+        "CHANNEL_KEY_FILE": str(workdir / "channel.key"),
+        "REPLY_TO_KEY_FILE": str(workdir / "reply-to.pem"),
         "LEADS_WEBHOOK_URL": receiver.url,
         "LEADS_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "LEADS_OUTBOX_INTERVAL": "0.5",

@@ -94,6 +94,8 @@ def servers(tmp_path_factory) -> Iterator[Servers]:
         "PHARMACY_PHONE": PHONE,
         "DATABASE_URL": f"sqlite:///{workdir / 'leads.db'}",
         "LEADS_KEY_FILE": str(workdir / "leads.key"),
+        "CHANNEL_KEY_FILE": str(workdir / "channel.key"),
+        "REPLY_TO_KEY_FILE": str(workdir / "reply-to.pem"),
     })  # fmt: skip
     stack.start()
     running = Servers(stack)

@@ -36,6 +36,8 @@ def cluster(tmp_path_factory):
             "LOCK_STORE_URL": redis_url,
             "DATABASE_URL": database,
             "LEADS_KEY_FILE": str(workdir / "leads.key"),
+            "CHANNEL_KEY_FILE": str(workdir / "channel.key"),
+            "REPLY_TO_KEY_FILE": str(workdir / "reply-to.pem"),
             "LEADS_WEBHOOK_URL": receiver.url,
             "LEADS_WEBHOOK_SECRET": SECRET,
             "LEADS_OUTBOX_INTERVAL": "0.5",

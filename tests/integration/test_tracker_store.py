@@ -21,7 +21,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import PROJECT_ROOT
-from bot.rasa_server import retention
+from bot.core.erasure import ERASE, ERASED, REWRITE_SLOT, erase_request
 from bot.rasa_server.tracker_store import CachedSQLTrackerStore
 from tests.aio import run
 from tests.services import postgres_server
@@ -163,15 +163,39 @@ def test_turns_another_replica_stored_are_seen_and_continued(database):
     assert len(rows(one, "shared")) == expected  # nothing stored twice
 
 
-def test_after_an_erasure_the_erased_words_are_not_served_from_memory(database, monkeypatch):
+def erase_turn(store, sender: str):
+    """The turn in which the action server asks for an erasure, as the Rasa server runs it:
+    the action's events are on the tracker, then the store applies the request."""
+    tracker = run(store.get_or_create_tracker(sender))
+    for event in (UserUttered("delete my data", {"name": "erase_my_data", "confidence": 1.0}),
+                  ActionExecuted("action_erase_my_data"),
+                  SlotSet(REWRITE_SLOT, erase_request([]))):  # fmt: skip
+        tracker.update(event)
+    erasure = run(store.rewrite(tracker, ERASE))
+    tracker.update(ActionExecuted("action_listen"))
+    run(store.save(tracker))
+    return erasure
+
+
+def test_an_erasure_request_is_applied_by_the_store_to_its_own_rows(database):
     store = cached(database)
-    run(converse(store, "erase", [turn("call me at 415-555-0142", "Thanks.")]))
+    run(converse(store, "erase", [turn("call me at 415-555-0142", "Thanks.", diagnosis="pm")]))
     assert run(store.retrieve("erase")) is not None  # cached now
-    # The action server rewrites the rows during action_erase_my_data, then Rasa saves.
-    retention.erase_transcript(store.engine, "erase")
-    run(converse(store, "erase", [[ActionExecuted("action_erase_my_data")]]))
-    texts = [e.text for e in run(store.retrieve("erase")).events if isinstance(e, UserUttered)]
-    assert texts == [retention.ERASED]
+    erasure = erase_turn(store, "erase")
+    assert (erasure.messages, erasure.replies, erasure.answers) == (2, 1, 2)  # + the request
+    tracker = run(store.retrieve("erase"))
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [ERASED, ERASED]
+    assert "415-555-0142" not in json.dumps(rows(store, "erase"))
+    assert len(rows(store, "erase")) == len(tracker.events)  # rewritten, nothing stored twice
+
+
+def test_another_replica_rereads_a_conversation_another_one_erased(database):
+    one, two = cached(database), cached(database)
+    run(converse(one, "shared-erase", [turn("my email is ana@example.com", "Thanks.")]))
+    assert run(two.retrieve("shared-erase")) is not None  # two has it cached
+    erase_turn(one, "shared-erase")
+    texts = [e.text for e in run(two.retrieve("shared-erase")).events if isinstance(e, UserUttered)]
+    assert texts == [ERASED, ERASED]
 
 
 def test_a_new_session_is_read_back_from_the_database(database):

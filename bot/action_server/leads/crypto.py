@@ -7,9 +7,6 @@ readable across restarts and no key is ever committed.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from cryptography.fernet import Fernet
 
 from bot import PROJECT_ROOT
 from bot.startup import env
+from bot.startup.keyfile import read_or_create
 
 
 def key_file() -> Path:
@@ -32,24 +30,7 @@ def _key(configured: str, path: Path) -> bytes:
     """Read once per configuration, not once per encrypted field."""
     if configured:
         return configured.encode()
-    if not path.exists():
-        _create_key_file(path)
-    return path.read_bytes().strip()
-
-
-def _create_key_file(path: Path) -> None:
-    """Writes a new key beside `path`, then links it into place: whoever links first wins, and
-    nobody ever reads a half-written key (several threads or processes may start at once)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(Fernet.generate_key())
-        with contextlib.suppress(FileExistsError):  # another starter won: use its key
-            os.link(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    return read_or_create(path, Fernet.generate_key)
 
 
 @lru_cache(maxsize=4)

@@ -1,4 +1,4 @@
-"""The referral tables: leads, the notification outbox and the erasure audit."""
+"""The referral tables: leads, the notification outbox, the erasure audit and issued numbers."""
 
 from __future__ import annotations
 
@@ -66,15 +66,6 @@ class ErasureAudit(Base):
     erased_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
-class SmsOptOut(Base):
-    """A number that texted STOP, kept only as a keyed hash."""
-
-    __tablename__ = "sms_opt_outs"
-
-    number_hash = Column(String(64), primary_key=True)
-    opted_out_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-
-
 class IssuedLead(Base):
     """Every lead number and reference ever given out; never deleted, so never reused."""
 
@@ -83,21 +74,3 @@ class IssuedLead(Base):
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(16), unique=True, nullable=False)
-
-
-class TwilioMessage(Base):
-    """A processed Twilio MessageSid, as a keyed hash (bot/action_server/leads/replays.py)."""
-
-    __tablename__ = "twilio_messages"
-
-    sid_hash = Column(String(64), primary_key=True)
-    seen_at = Column(DateTime(timezone=True), nullable=False, index=True)
-
-
-class RevokedSession(Base):
-    """An agent console session that logged out, until it would have expired."""
-
-    __tablename__ = "revoked_agent_sessions"
-
-    session_id = Column(String(64), primary_key=True)
-    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)

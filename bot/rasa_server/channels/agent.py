@@ -33,11 +33,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.action_server.leads import service
 from bot.core import agent_panel as panel
 from bot.core import agent_script as script
 from bot.rasa_server import agent_auth as auth
-from bot.rasa_server import input_policy
+from bot.rasa_server import channel_db, input_policy
 from bot.rasa_server.agent_revocations import Revocations
 from bot.rasa_server.channels import pages
 from bot.rasa_server.channels.ids import AGENT
@@ -109,7 +108,7 @@ class AgentAssistInput(InputChannel):
 
     def revocations(self) -> Revocations:
         if self._revocations is None:
-            self._revocations = Revocations(service.store().engine)
+            self._revocations = Revocations(channel_db.engine())
         return self._revocations
 
     @classmethod

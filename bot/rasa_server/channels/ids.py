@@ -12,8 +12,8 @@ that conversation. Here each channel owns a prefix no other channel can produce:
   the key (bot/rasa_server/channels/twilio.py);
 - `agent-<32 hex digits>`: a call, issued to one agent session (bot/rasa_server/channels/agent.py);
 - anything else is a REST sender, which may never start with one of the prefixes above.
-The key is derived from the leads encryption key (LEADS_ENCRYPTION_KEY, or the development key
-file), which every replica and the action server already share.
+The key is derived from the channel secret (CHANNEL_SECRET_KEY, bot/rasa_server/channel_db.py),
+which every Rasa replica shares and the action server never holds.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import hmac
 import re
 import secrets
 
-from bot.action_server.leads import crypto
+from bot.rasa_server import channel_db
 
 WEB, SMS, WHATSAPP, AGENT = "web-", "sms-", "wa-", "agent-"
 RESERVED_PREFIXES = (WEB, SMS, WHATSAPP, AGENT)
@@ -32,7 +32,7 @@ WEB_TOKEN = re.compile(r"^wt-([0-9a-f]{32})-([0-9a-f]{32})$")
 
 
 def _key(purpose: str) -> bytes:
-    return hmac.new(crypto.load_key(), f"conversation-ids:{purpose}".encode(), "sha256").digest()
+    return hmac.new(channel_db.secret(), f"conversation-ids:{purpose}".encode(), "sha256").digest()
 
 
 def _mac(purpose: str, value: str) -> str:

@@ -13,15 +13,19 @@ synchronously on the event loop. This channel:
 - names each conversation by a keyed hash of the number (`sms-...`, `wa-...`, from
   bot/rasa_server/channels/ids.py), so the tracker, the leads and the logs never hold the number
   as an id
-  and no other channel can address it; the number travels with each message only encrypted
-  (`reply_to` metadata), for the handoff to offer it;
+  and no other channel can address it; the number travels with each message only sealed for
+  the action server (`reply_to` metadata, bot/rasa_server/reply_to.py), for the handoff to
+  offer it;
 - processes each signed `MessageSid` once: a replayed request is acknowledged and ignored
-  (bot/action_server/leads/replays.py, shared by replicas through the leads database).
+  (bot/rasa_server/replays.py, shared by replicas through the Rasa server's tables); a turn
+  that failed lets Twilio's retry in, and the sid is the message id, so a turn stored before
+  a crash is answered from the store rather than run twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Dict, List
@@ -35,17 +39,17 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot import DATA_DIR
-from bot.action_server.leads import crypto, service
-from bot.action_server.leads.opt_outs import OptOuts
-from bot.action_server.leads.replays import SeenMessages
 from bot.core.knowledge import knowledge_base
 from bot.core.program import hours_text, phone_text
 from bot.core.yamlio import load_yaml
-from bot.rasa_server import input_policy
+from bot.rasa_server import channel_db, input_policy, reply_to, store_failsafe
 from bot.rasa_server.channels import ids
+from bot.rasa_server.opt_outs import OptOuts
+from bot.rasa_server.replays import SeenMessages
 from bot.startup import logging_privacy
 
 logging_privacy.install()
+logger = logging.getLogger(__name__)
 
 SMS_LIMIT = 1600  # Twilio joins longer texts up to this; beyond it, split
 MAX_BODY_BYTES = 65536  # a Twilio webhook is a few hundred bytes
@@ -220,7 +224,7 @@ class TwilioInput(InputChannel):
 
     def seen(self) -> SeenMessages:
         if self._seen is None:
-            self._seen = SeenMessages(service.store().engine)
+            self._seen = SeenMessages(channel_db.engine())
         return self._seen
 
     def _signed(self, request: Request, params: Dict[str, str]) -> bool:
@@ -231,7 +235,7 @@ class TwilioInput(InputChannel):
         return RequestValidator(self.auth_token).validate(url, params, signature)
 
     def output_for(self, sender: str) -> TwilioOutput:
-        opt_outs = OptOuts(service.store().engine)
+        opt_outs = OptOuts(channel_db.engine())
         if sender.startswith("whatsapp:"):
             number = self.whatsapp_number
             number = number if number.startswith("whatsapp:") else f"whatsapp:{number}"
@@ -257,37 +261,63 @@ class TwilioInput(InputChannel):
             message_sid = params.get("MessageSid") or params.get("SmsSid") or ""
             if not sender or not message_sid:
                 return response.text("", status=400)
-            if not self.seen().first_time(message_sid):
+            if not self.seen().claim(message_sid):
                 return response.text("", status=204)  # a replay: answered already
             output = self.output_for(sender)
-            text = params.get("Body", "")
-            keyword = text.strip().lower()
-            if keyword in STOP_WORDS:
-                if sender.startswith("whatsapp:"):  # no carrier opt-out there: confirm it
-                    await output.send_text_message(sender, keyword_reply("whatsapp_stopped"))
-                output.opt_outs.stop(sender)
-                return response.text("", status=204)
-            if keyword in START_WORDS and output.opt_outs.is_stopped(sender):
-                output.opt_outs.start(sender)
-                await output.send_text_message(sender, keyword_reply("resubscribed"))
-                return response.text("", status=204)
-            if keyword in HELP_WORDS:
-                await output.send_text_message(sender, keyword_reply("help"))
-                return response.text("", status=204)
-            conversation = ids.phone_conversation(sender)
-            if not self.gate.admit(conversation):
-                return response.text("", status=429)  # no reply: each SMS costs the texter
-            chosen = choose(text, _last_options.get(sender, []))
-            media = (params.get("NumMedia") or "0").strip()
-            media_only = not text.strip() and media not in ("0", "")
-            payload = chosen or self.gate.payload(text, media_only=media_only)
-            _last_options.pop(sender, None)
-            await on_new_message(
-                UserMessage(
-                    payload, output, conversation, input_channel=output.channel,
-                    metadata={"reply_to": crypto.encrypt(sender)},
-                )
-            )  # fmt: skip
-            return response.text("", status=204)
+            try:
+                status = await self._answer(params, sender, message_sid, output, on_new_message)
+            except Exception as error:
+                # Nothing is lost: the person is told, and Twilio's retry may run the turn.
+                self.seen().release(message_sid)
+                await self._tell_failed(request, output, sender, params.get("Body", ""), error)
+                return response.text("", status=503)
+            self.seen().answered(message_sid)
+            return response.text("", status=status)
 
         return twilio
+
+    async def _answer(self, params: Dict[str, str], sender: str, message_sid: str,
+                      output: TwilioOutput,
+                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> int:  # fmt: skip
+        """One message's turn (its replies go out through `output`); the webhook's status."""
+        text = params.get("Body", "")
+        keyword = text.strip().lower()
+        if keyword in STOP_WORDS:
+            if sender.startswith("whatsapp:"):  # no carrier opt-out there: confirm it
+                await output.send_text_message(sender, keyword_reply("whatsapp_stopped"))
+            output.opt_outs.stop(sender)
+            return 204
+        if keyword in START_WORDS and output.opt_outs.is_stopped(sender):
+            output.opt_outs.start(sender)
+            await output.send_text_message(sender, keyword_reply("resubscribed"))
+            return 204
+        if keyword in HELP_WORDS:
+            await output.send_text_message(sender, keyword_reply("help"))
+            return 204
+        conversation = ids.phone_conversation(sender)
+        if not self.gate.admit(conversation):
+            return 429  # no reply: each SMS costs the texter
+        chosen = choose(text, _last_options.get(sender, []))
+        media = (params.get("NumMedia") or "0").strip()
+        media_only = not text.strip() and media not in ("0", "")
+        payload = chosen or self.gate.payload(text, media_only=media_only)
+        _last_options.pop(sender, None)
+        await on_new_message(
+            UserMessage(
+                payload, output, conversation, input_channel=output.channel,
+                message_id=message_sid,  # a turn stored before a crash is not run twice
+                metadata={"reply_to": reply_to.seal(sender)},
+            )
+        )  # fmt: skip
+        return 204
+
+    async def _tell_failed(self, request: Request, output: TwilioOutput, sender: str,
+                           text: str, error: Exception) -> None:  # fmt: skip
+        """The turn failed: emergency guidance first if it was one, then "please try again"."""
+        logger.error("A Twilio turn failed: %s", store_failsafe.failure_reason(error))
+        try:
+            domain = request.app.ctx.agent.domain
+            for reply in store_failsafe.failure_reply(domain, output.name(), text):
+                await output.send_response(sender, reply)
+        except Exception as send_error:  # Twilio itself unreachable: nothing more to do here
+            logger.error("Could not tell the texter: %s", type(send_error).__name__)

@@ -12,11 +12,25 @@ Revision ID: 0003
 Revises: 0002
 """
 
+import hashlib
+import hmac
+
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
+RESERVED_PREFIXES = ("web-", "sms-", "wa-", "agent-")
+
+
+def _phone_conversation(number: str, key: bytes) -> str:
+    """The conversation id the Twilio channel gave a number at this revision (keyed by the
+    leads key then; frozen here, as a migration must be)."""
+    whatsapp = number.startswith("whatsapp:")
+    purpose, prefix = ("whatsapp", "wa-") if whatsapp else ("sms", "sms-")
+    derived = hmac.new(key, f"conversation-ids:{purpose}".encode(), "sha256").digest()
+    value = number.removeprefix("whatsapp:") if whatsapp else number
+    return prefix + hmac.new(derived, value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def upgrade() -> None:
@@ -52,16 +66,15 @@ def upgrade() -> None:
         op.bulk_insert(issued, [{"id": r.id, "reference": r.reference} for r in rows])
     phone_rows = [r for r in rows if r.channel in ("twilio", "whatsapp")]
     if phone_rows:
-        from bot.rasa_server.channels import (
-            ids,  # the key is needed only when there is something to hash
-        )
+        from bot.action_server.leads import crypto  # needed only when there is a row to hash
 
+        key = crypto.load_key()
         for row in phone_rows:
-            if not row.conversation_id.startswith(ids.RESERVED_PREFIXES):
+            if not row.conversation_id.startswith(RESERVED_PREFIXES):
                 bind.execute(
                     sa.update(leads)
                     .where(leads.c.id == row.id)
-                    .values(conversation_id=ids.phone_conversation(row.conversation_id))
+                    .values(conversation_id=_phone_conversation(row.conversation_id, key))
                 )
     if bind.dialect.name == "postgresql" and rows:
         bind.execute(

@@ -1,21 +1,20 @@
-"""Carrier keywords: a number that texted STOP gets nothing more until it texts START."""
+"""Carrier keywords: a number that texted STOP gets nothing more until it texts START.
+
+Kept by the Rasa server, in its own table (bot/rasa_server/channel_db.py).
+"""
 
 from __future__ import annotations
-
-import hashlib
-import hmac
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.action_server.leads import crypto
-from bot.action_server.leads.models import SmsOptOut
+from bot.rasa_server.channel_db import SmsOptOut, keyed_hash
 
 
 def number_hash(number: str) -> str:
     """A keyed hash, so the table holds no phone number."""
-    return hmac.new(crypto.load_key(), number.encode(), hashlib.sha256).hexdigest()
+    return keyed_hash("opt-out", number)
 
 
 class OptOuts:
