@@ -23,7 +23,9 @@ import threading
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.action_server.leads import service
 from bot.core.understanding import training
 from bot.startup import env, logging_privacy
 
@@ -69,6 +71,17 @@ def build_app(token: str, max_bytes: int = 2_000_000) -> Sanic:
     return app
 
 
+def start_lead_service() -> None:
+    """Migrations once, at start, and the outbox worker running before the first request, so
+    notifications still pending from before a restart go out without waiting for a handoff.
+    A leads database that is down does not keep the server from answering questions: the
+    first handoff tries again, and the person is told if it still fails."""
+    try:
+        service.worker()
+    except (SQLAlchemyError, OSError) as error:
+        logger.error("The leads database is unreachable at start: %s", type(error).__name__)
+
+
 def main() -> int:
     # Whatever this process creates (the leads database, its journal, the development key) is
     # readable by its owner only, however it was started.
@@ -95,6 +108,7 @@ def main() -> int:
         return 2
     max_bytes = env.integer("ACTION_SERVER_MAX_BYTES", 2_000_000)
     app = build_app(token, max_bytes)
+    start_lead_service()
     # The follow-up reader's sentence classifier (a few seconds to fit), before it is needed.
     threading.Thread(target=training.fitted, name="fit-sentence-classifier", daemon=True).start()
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 
 from bot import PROJECT_ROOT
@@ -54,5 +54,7 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # two servers starting at once: one at a time
+            connection.execute(text("SELECT pg_advisory_xact_lock(72015311)"))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
