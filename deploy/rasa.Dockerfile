@@ -35,5 +35,5 @@ ENV RASA_HOST=0.0.0.0 RASA_PORT=5005 TRACKER_DB_DIALECT=sqlite TRACKER_DB_NAME=/
     ACTION_SERVER_TOKEN= SOCKETIO_ALLOWED_ORIGINS= AGENT_ACCESS_TOKEN= AGENT_JWT_SECRET= \
     AGENT_SESSION_HOURS=8 TWILIO_ACCOUNT_SID= TWILIO_AUTH_TOKEN= TWILIO_SMS_NUMBER= \
     TWILIO_WHATSAPP_NUMBER= TWILIO_API_BASE_URL=https://api.twilio.com TWILIO_PUBLIC_URL=
-CMD exec rasa run --model "$(python -m bot.tools.modelfile path)" --endpoints endpoints.yml \
+CMD exec python -m bot.rasa_server run --model "$(python -m bot.tools.modelfile path)" --endpoints endpoints.yml \
     --credentials credentials.yml --interface "$RASA_HOST" --port "$RASA_PORT"

@@ -62,5 +62,5 @@ cat <<MSG
   HTTP API: $([ -n "${RASA_AUTH_TOKEN:-}" ] && echo "enabled, token from RASA_AUTH_TOKEN" || echo "off (set RASA_AUTH_TOKEN to enable it)")
 
 MSG
-$BIN/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
+$BIN/python -m bot.rasa_server run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
   --interface "$RASA_HOST" --port "$RASA_PORT" "${api_args[@]}"

@@ -201,7 +201,9 @@ def install() -> None:
     rasa.core.processor.DaskGraphRunner = OrderedGraphRunner  # type: ignore[misc]
     # Imported here, not at the top: they patch what this module has just checked.
     from bot.rasa_server import action_failure, rewrites, store_failsafe
+    from bot.startup import logging_privacy
 
+    logging_privacy.install()  # before anything logs a message text
     action_failure.install()  # safety and failure replies
     store_failsafe.install()  # store failures; message ids
     rewrites.install()  # erasure requests applied by the tracker store

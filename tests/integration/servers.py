@@ -126,7 +126,8 @@ class Stack:
 
     def _spawn_rasa(self, name: str, port: int) -> tuple[subprocess.Popen, Path]:
         command = [
-            str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
+            str(BIN / "python"), "-m", "bot.rasa_server", "run",  # the server's own start-up
+            "--model", str(self.model), "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml", "--interface", "127.0.0.1",
             "--port", str(port), "--enable-api", "--auth-token", self.api_token,
             "--debug",  # the most verbose logs, so the privacy test sees every line

@@ -40,9 +40,7 @@ from bot.rasa_server import channel_db, input_policy
 from bot.rasa_server.agent_revocations import Revocations
 from bot.rasa_server.channels import pages
 from bot.rasa_server.channels.ids import AGENT
-from bot.startup import logging_privacy
 
-logging_privacy.install()
 logger = logging.getLogger(__name__)
 
 COOKIE = "ivig_agent_session"

@@ -37,9 +37,7 @@ from sanic.response import HTTPResponse
 
 from bot.rasa_server import input_policy, store_failsafe
 from bot.rasa_server.channels import ids
-from bot.startup import logging_privacy
 
-logging_privacy.install()
 logger = logging.getLogger(__name__)
 
 METADATA_KEYS = ("locale",)

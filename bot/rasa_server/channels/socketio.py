@@ -42,9 +42,7 @@ from socketio import AsyncServer
 
 from bot.rasa_server import input_policy, store_failsafe
 from bot.rasa_server.channels import ids
-from bot.startup import logging_privacy
 
-logging_privacy.install()
 logger = logging.getLogger(__name__)
 
 WIDGET_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

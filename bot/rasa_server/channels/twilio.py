@@ -46,9 +46,7 @@ from bot.rasa_server import channel_db, input_policy, reply_to, store_failsafe
 from bot.rasa_server.channels import ids
 from bot.rasa_server.opt_outs import OptOuts
 from bot.rasa_server.replays import SeenMessages
-from bot.startup import logging_privacy
 
-logging_privacy.install()
 logger = logging.getLogger(__name__)
 
 SMS_LIMIT = 1600  # Twilio joins longer texts up to this; beyond it, split
