@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import understanding
+from bot.action_server import settings
 from bot.core import routing
 from bot.core.knowledge import KnowledgeBase, knowledge_base
 from bot.core.program import setting_warnings
@@ -49,7 +50,7 @@ class ActionAnswerFaq(Action):
             buttons = understanding.option_buttons(tracker, [SCREENING_BUTTON, SPECIALIST_BUTTON])
             return understanding.answer_topics(dispatcher, tracker, buttons)
         topic, _ = routing.selected_topic(
-            tracker.latest_message, set(kb.topics), routing.min_topic_confidence()
+            tracker.latest_message, set(kb.topics), settings.min_topic_confidence()
         )
         if topic is None:  # unsure: a follow-up read with the conversation's subject
             topic = understanding.follow_up_topic(tracker)
@@ -124,7 +125,7 @@ class ActionKnowledgeFallback(Action):
         follow_up = understanding.follow_up_topic(tracker)  # "which muscles does it go after?"
         if follow_up is not None:
             return answer_topic(dispatcher, tracker, follow_up)
-        if routing.consecutive_fallbacks(tracker.events) >= routing.fallbacks_before_handoff():
+        if routing.consecutive_fallbacks(tracker.events) >= settings.fallbacks_before_handoff():
             dispatcher.utter_message(response="utter_still_not_understanding")
             return []
         offer_search_results(dispatcher, tracker)

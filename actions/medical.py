@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge import SCREENING_BUTTON, SPECIALIST_BUTTON
+from bot.action_server import settings
 from bot.core import boundaries, routing, symptoms
 from bot.core.knowledge import knowledge_base
 
@@ -39,7 +40,7 @@ class ActionMedicalBoundary(Action):
         kb = knowledge_base()
         message: Dict[str, Any] = tracker.latest_message or {}
         selected, _ = routing.selected_topic(
-            message, set(kb.topics), routing.min_topic_confidence()
+            message, set(kb.topics), settings.min_topic_confidence()
         )
         result = boundaries.boundary(
             message.get("text") or "", list(tracker.get_latest_entity_values("medicine")), selected

@@ -26,6 +26,7 @@ from sanic.request import Request
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.action_server.leads import service
+from bot.core import program
 from bot.core.understanding import training
 from bot.startup import env, logging_privacy
 
@@ -86,6 +87,7 @@ def main() -> int:
     # Whatever this process creates (the leads database, its journal, the development key) is
     # readable by its owner only, however it was started.
     os.umask(0o077)
+    program.configure(os.environ)  # the program's phone, hours zone and area, read once
     logging_privacy.install()
     logging.basicConfig(level=env.text("LOG_LEVEL", "INFO").upper())
     host = env.text("ACTION_SERVER_HOST", "127.0.0.1")

@@ -1,6 +1,8 @@
 """Every environment variable the action server process reads (the server, its actions and
 the lead service). See bot/startup/settings.py for what is checked against this list."""
 
+from bot.core import routing
+from bot.startup import env
 from bot.startup.settings import Setting
 
 SETTINGS = (
@@ -31,3 +33,13 @@ SETTINGS = (
     Setting("PHARMACY_TIMEZONE"),
     Setting("SERVICE_AREA_STATES"),
 )
+
+
+def min_topic_confidence() -> float:
+    """FAQ_MIN_CONFIDENCE: below it the bot offers choices instead of answering."""
+    return env.number("FAQ_MIN_CONFIDENCE", routing.DEFAULT_MIN_TOPIC_CONFIDENCE)
+
+
+def fallbacks_before_handoff() -> int:
+    """FALLBACKS_BEFORE_HANDOFF: not-understood messages in a row before a specialist."""
+    return env.integer("FALLBACKS_BEFORE_HANDOFF", routing.DEFAULT_FALLBACKS_BEFORE_HANDOFF)

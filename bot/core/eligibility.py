@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import DATA_DIR
-from bot.core.program import PROGRAM_FILE, load_program
+from bot.core.program import PROGRAM_FILE, configured, load_program
 from bot.core.yamlio import load_yaml
 
 RULES_FILE = DATA_DIR / "screening" / "rules.yml"
@@ -70,8 +70,13 @@ def load_rules(path: Path = RULES_FILE, program_path: Path = PROGRAM_FILE) -> Ru
     )
 
 
-@lru_cache(maxsize=1)
 def default_rules() -> Rules:
+    """Loaded once per program configuration (the service area is a program setting)."""
+    return _default_rules(tuple(sorted(configured().items())))
+
+
+@lru_cache(maxsize=2)
+def _default_rules(_settings: tuple[tuple[str, str], ...]) -> Rules:
     return load_rules()
 
 

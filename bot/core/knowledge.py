@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot import DATA_DIR
 from bot.core import text
-from bot.core.program import Program, hours_text, load_program, phone_text
+from bot.core.program import Program, configured, hours_text, load_program, phone_text
 from bot.core.search import BM25
 from bot.core.yamlio import load_yaml
 
@@ -277,6 +277,11 @@ class KnowledgeBase:
         return [SearchHit(self.topics[k], s) for k, s in ranked[:limit] if s >= min_score]
 
 
-@lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
+    """Loaded once per program configuration (see bot.core.program.configure)."""
+    return _knowledge_base(tuple(sorted(configured().items())))
+
+
+@lru_cache(maxsize=2)
+def _knowledge_base(_settings: tuple[tuple[str, str], ...]) -> KnowledgeBase:
     return KnowledgeBase.load()

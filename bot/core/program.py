@@ -1,13 +1,14 @@
 """The pharmacy program's settings (name, hours, time zone, phone, service area).
 
-They come from data/program.yml and the environment. They are program settings, not facts of
+They come from data/program.yml and three settings (PHARMACY_PHONE, PHARMACY_TIMEZONE,
+SERVICE_AREA_STATES) that each process reads at start-up and hands in with `configure()`: the
+core itself reads no environment. They are program settings, not facts of
 the article, and the file's values are development defaults until the pharmacy confirms them:
 setting_warnings() says which are still the defaults, for the caller to log at start-up.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
@@ -55,8 +56,23 @@ def _parse_hours(spec: object) -> tuple[time, time] | None:
     return time.fromisoformat(opens), time.fromisoformat(closes)
 
 
+PROGRAM_SETTINGS = ("PHARMACY_PHONE", "PHARMACY_TIMEZONE", "SERVICE_AREA_STATES")
+_configured: dict[str, str] = {}
+
+
+def configure(settings: Mapping[str, str]) -> None:
+    """The program settings this process read at start-up; without them, the file's values."""
+    _configured.clear()
+    _configured.update({name: settings.get(name, "") for name in PROGRAM_SETTINGS})
+
+
+def configured() -> dict[str, str]:
+    return dict(_configured)
+
+
 def load_program(path: Path = PROGRAM_FILE, environ: Mapping[str, str] | None = None) -> Program:
-    env = os.environ if environ is None else environ
+    """`environ` overrides the configured settings (tests, tools)."""
+    env = _configured if environ is None else environ
     raw = load_yaml(path)
     hours = raw["hours"]
     contact = raw.get("contact", {})

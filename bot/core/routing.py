@@ -5,7 +5,6 @@ Works on Rasa's parse dictionary (intent, entities, response_selector) but needs
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,9 +12,8 @@ FAQ_INTENT = "faq"
 TOPIC_ENTITY = "faq_topic"
 
 
-def min_topic_confidence() -> float:
-    """Below this ResponseSelector confidence the bot offers choices instead of answering."""
-    return float(os.environ.get("FAQ_MIN_CONFIDENCE", "0.5"))
+DEFAULT_MIN_TOPIC_CONFIDENCE = 0.5  # below it the bot offers choices instead of answering
+DEFAULT_FALLBACKS_BEFORE_HANDOFF = 2  # not-understood messages in a row, then a specialist
 
 
 def chosen_topic(parse: Mapping[str, Any], known: set[str]) -> str | None:
@@ -44,11 +42,6 @@ def selected_topic(
     if topic in known and confidence >= threshold:
         return topic, confidence
     return None, confidence
-
-
-def fallbacks_before_handoff() -> int:
-    """After this many not-understood messages in a row, the bot offers a specialist."""
-    return int(os.environ.get("FALLBACKS_BEFORE_HANDOFF", "2"))
 
 
 def consecutive_fallbacks(events: Sequence[Mapping[str, Any]]) -> int:

@@ -11,9 +11,11 @@ started some other way, so nothing depends on the entry point alone.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
+from bot.core import program
 from bot.core.yamlio import load_yaml
 from bot.rasa_server import channel_db, rasa_patches
 from bot.startup import logging_privacy
@@ -55,6 +57,7 @@ def boot(argv: list[str]) -> int:
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 2
+    program.configure(os.environ)  # the program's phone, hours zone and area, read once
     logging_privacy.install()
     rasa_patches.install()
     channel_db.engine()  # the channel tables exist before the first message

@@ -55,6 +55,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.events import ActionExecutionRejected
 from rasa.shared.exceptions import RasaException
 
+from bot.core import program
 from bot.core.program import load_program, phone_text
 
 logger = logging.getLogger(__name__)
@@ -295,6 +296,8 @@ def install(environ: Mapping[str, str] = os.environ) -> None:
     if _originals:
         return
     check_rasa_version()
+    if not program.configured():  # Rasa started without `python -m bot.rasa_server`
+        program.configure(environ)
     _settings.update(timeout=action_timeout(environ), phone=_program_phone())
     _originals.update(
         remote_run=RemoteAction.run,

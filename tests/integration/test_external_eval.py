@@ -10,7 +10,7 @@ import json
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.core.routing import min_topic_confidence
+from bot.action_server.settings import min_topic_confidence
 from bot.tools.evaluation import (
     EXTERNAL_QUESTIONS,
     external_report,

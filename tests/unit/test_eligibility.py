@@ -78,11 +78,16 @@ def test_a_state_outside_the_service_area_is_said_with_alternatives():
     assert "Maine" in outside.text and "ask your doctor" in outside.text
 
 
-def test_the_service_area_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("SERVICE_AREA_STATES", "ME, NH")
-    rules = eligibility.load_rules()
-    assert rules.service_area == {"ME", "NH"}
-    assert "outside_service_area" in [o.id for o in outcomes(GOOD_FIT, rules)]
+def test_the_service_area_is_the_setting_the_process_read_at_start_up():
+    from bot.core.program import configure
+
+    configure({"SERVICE_AREA_STATES": "ME, NH"})
+    try:
+        assert eligibility.default_rules().service_area == {"ME", "NH"}
+        assert "outside_service_area" in [o.id for o in outcomes(GOOD_FIT)]
+    finally:
+        configure({})
+    assert "CA" in eligibility.default_rules().service_area
 
 
 @pytest.mark.parametrize(

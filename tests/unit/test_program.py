@@ -1,6 +1,6 @@
 """Program facts: hours text from data, phone from the environment."""
 
-from bot.core.program import hours_text, load_program, phone_text, setting_warnings
+from bot.core.program import configure, hours_text, load_program, phone_text, setting_warnings
 
 
 def test_hours_text_groups_days_with_the_same_hours():
@@ -24,14 +24,22 @@ def test_hours_follow_the_data_file(tmp_path):
     )
 
 
-def test_phone_comes_from_the_environment(monkeypatch):
+def test_the_phone_is_what_the_process_read_at_start_up():
+    configure({"PHARMACY_PHONE": "(555) 010-0199"})
+    try:
+        assert phone_text(load_program()) == "(555) 010-0199"
+    finally:
+        configure({})
+
+
+def test_without_a_phone_the_bot_points_to_the_contact_page():
+    assert phone_text(load_program(environ={})) == "the phone number on our Contact Us page"
+
+
+def test_the_core_reads_no_environment(monkeypatch):
     monkeypatch.setenv("PHARMACY_PHONE", "(555) 010-0199")
-    assert phone_text(load_program()) == "(555) 010-0199"
-
-
-def test_without_a_phone_the_bot_points_to_the_contact_page(monkeypatch):
-    monkeypatch.delenv("PHARMACY_PHONE", raising=False)
-    assert phone_text(load_program()) == "the phone number on our Contact Us page"
+    configure({})
+    assert load_program().phone is None
 
 
 def test_the_service_area_is_a_program_setting_the_environment_overrides():

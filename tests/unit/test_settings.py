@@ -126,3 +126,13 @@ def test_the_key_tool_writes_a_pair_the_two_processes_can_use(tmp_path, monkeypa
     assert opening.open_sealed(sealing.seal("+14155550123")) == "+14155550123"
     printed = capsys.readouterr().out
     assert "CHANNEL_SECRET_KEY=" in printed and "LEADS_ENCRYPTION_KEY=" in printed
+
+
+def test_the_pure_core_reads_no_environment():
+    readers = re.compile(r"os\.environ|getenv|from os import environ")
+    offending = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in (PROJECT_ROOT / "bot" / "core").rglob("*.py")
+        if readers.search(path.read_text())
+    ]
+    assert offending == []
