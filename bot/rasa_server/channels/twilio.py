@@ -33,6 +33,7 @@ from urllib.parse import parse_qsl
 
 import requests
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -67,10 +68,8 @@ STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
 START_WORDS = {"start", "unstop", "yes"}
 HELP_WORDS = {"help", "info"}
 
+
 # Options last shown to each sender, so a reply of "1" can mean the first button.
-_last_options: Dict[str, List[Dict[str, str]]] = {}
-
-
 def plain(text: str) -> str:
     """No markdown or markup on a phone screen."""
     text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
@@ -102,6 +101,28 @@ def numbered_options(buttons: List[Dict[str, Any]]) -> str:
         + (", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0])
         + "."
     )
+
+
+async def last_options(request: Request, conversation: str) -> List[Dict[str, str]]:
+    """The numbered options of the bot's last message, read from the tracker store, so every
+    replica and a restarted one know what "1" means; none once the person has answered."""
+    store = request.app.ctx.agent.tracker_store
+    store = getattr(store, "_tracker_store", store)  # inside Rasa's FailSafeTrackerStore
+    reader = getattr(store, "session_events", None)
+    if reader is not None:
+        events = await reader(conversation) or []
+    else:
+        tracker = await store.retrieve(conversation)
+        events = list(tracker.events) if tracker else []
+    for event in reversed(events):
+        if isinstance(event, UserUttered):
+            return []
+        if isinstance(event, BotUttered) and (event.data or {}).get("buttons"):
+            return [
+                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                for b in event.data["buttons"]
+            ]
+    return []
 
 
 def choose(text: str, buttons: List[Dict[str, str]]) -> str | None:
@@ -164,10 +185,6 @@ class TwilioOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
-        _last_options[self.to] = [
-            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-            for b in buttons
-        ]
         await self.send_text_message(recipient_id, f"{text}\n\n{numbered_options(buttons)}")
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
@@ -263,7 +280,9 @@ class TwilioInput(InputChannel):
                 return response.text("", status=204)  # a replay: answered already
             output = self.output_for(sender)
             try:
-                status = await self._answer(params, sender, message_sid, output, on_new_message)
+                status = await self._answer(
+                    request, params, sender, message_sid, output, on_new_message
+                )
             except Exception as error:
                 # Nothing is lost: the person is told, and Twilio's retry may run the turn.
                 self.seen().release(message_sid)
@@ -274,7 +293,8 @@ class TwilioInput(InputChannel):
 
         return twilio
 
-    async def _answer(self, params: Dict[str, str], sender: str, message_sid: str,
+    async def _answer(self, request: Request, params: Dict[str, str], sender: str,
+                      message_sid: str,
                       output: TwilioOutput,
                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> int:  # fmt: skip
         """One message's turn (its replies go out through `output`); the webhook's status."""
@@ -295,11 +315,10 @@ class TwilioInput(InputChannel):
         conversation = ids.phone_conversation(sender)
         if not self.gate.admit(conversation):
             return 429  # no reply: each SMS costs the texter
-        chosen = choose(text, _last_options.get(sender, []))
+        chosen = choose(text, await last_options(request, conversation))
         media = (params.get("NumMedia") or "0").strip()
         media_only = not text.strip() and media not in ("0", "")
         payload = chosen or self.gate.payload(text, media_only=media_only)
-        _last_options.pop(sender, None)
         await on_new_message(
             UserMessage(
                 payload, output, conversation, input_channel=output.channel,
