@@ -1,23 +1,59 @@
 /*
- * The IVIG assistant's chat widget, on Rasa's socket.io channel (socket.io-client, served by
- * the same server). Every text is inserted as text, never as HTML; web addresses become links.
+ * The IVIG assistant's chat widget, embedded with one script tag:
+ *
+ *   <script src="https://<bot host>/webhooks/chat/widget.js" async></script>
+ *
+ * It draws itself inside an open shadow root on the element with id "ivig-chat" (made just
+ * before the script tag when the page has none), loads its own styles (widget.css) into that
+ * shadow root and socket.io-client from the same server, and leaves the page's styles and its
+ * global `io` as they were. It talks to Rasa's socket.io channel on that server.
+ *
+ * Every text is inserted as text, never as HTML; web addresses become links. The bot's words
+ * come from the server: the replies over the socket, and the notice and the pharmacy's phone
+ * (webchat.py fills CONFIG below when it serves this file). The widget itself only has short
+ * labels for its controls and its connection states.
+ *
  * The session token the server issued (signed; a made-up or altered one is replaced by a new
- * one) stays in localStorage: the same conversation after a reload or a later visit. The
- * conversation's id is a hash of it the page never sees, and the server binds each socket to
- * the conversation it confirmed, so the token is what to keep private. The transcript shown
- * stays in sessionStorage only (gone when the tab closes).
+ * one) and the transcript shown are both kept in localStorage, so a reload or a new tab
+ * continues the same conversation with its transcript, and /greet is sent only into a
+ * conversation without one. The transcript is dropped after the server's session expiry
+ * (CONFIG.keepMinutes without a message). One tab at a time holds the chat: opening it in
+ * another tab pauses this one, with a button to take it back.
+ *
+ * Each message carries a client-made id (message_id); a message sent just before the
+ * connection dropped is sent again after the reconnect with the same id.
  */
 (function () {
   "use strict";
 
-  var root = document.getElementById("ivig-chat");
-  if (!root || typeof io !== "function") { return; }
+  var CONFIG = /*IVIG_WIDGET_CONFIG*/null || {};
   var script = document.currentScript;
-  var server = script ? new URL(script.src, location.href).origin : location.origin;
+  if (!script || !script.src) { return; }
+  var base = new URL(".", script.src).href;
+  var server = new URL(script.src).origin;
   var SESSION_KEY = "ivig-chat-session";
   var LOG_KEY = "ivig-chat-log:";
+  var TAB_KEY = "ivig-chat-tab";
   var TYPING_QUIET_MS = 700;
   var NO_REPLY_MS = 30000;
+  var RECONNECT_FAILURES_SHOWN = 3;
+  var KEEP_MS = (Number(CONFIG.keepMinutes) || 240) * 60000;
+
+  function newId() {
+    var c = window.crypto;
+    if (c && typeof c.randomUUID === "function") { return c.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    if (c && typeof c.getRandomValues === "function") {
+      c.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < 16; i++) { bytes[i] = Math.floor(Math.random() * 256); }
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" +
+      hex.slice(16, 20) + "-" + hex.slice(20);
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -26,150 +62,385 @@
     return node;
   }
 
-  root.classList.add("ivig-chat");
-  var header = el("div", { "class": "ivig-chat__header", id: "ivig-chat-title" }, "IVIG assistant");
-  var log = el("div", {
-    "class": "ivig-chat__log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
-    "aria-labelledby": "ivig-chat-title", tabindex: "0"
-  });
-  var typing = el("div", { "class": "ivig-chat__typing", role: "status", "aria-live": "polite" });
-  var form = el("form", { "class": "ivig-chat__form" });
-  var label = el("label", { "for": "ivig-chat-input", "class": "visually-hidden" }, "Your message");
-  var input = el("input", {
-    id: "ivig-chat-input", type: "text", autocomplete: "off", maxlength: "2000",
-    placeholder: "Type your question", disabled: "disabled"
-  });
-  var send = el("button", { type: "submit", disabled: "disabled" }, "Send");
-  form.append(label, input, send);
-  root.append(header, log, typing, form);
+  function store(method, key, value) {
+    try { return localStorage[method](key, value); } catch (e) { return null; }  // off or full
+  }
 
-  var sessionId = null;
-  try { sessionId = localStorage.getItem(SESSION_KEY); } catch (e) { sessionId = null; }
-  var transcript = [];
-  var quietTimer = null;
-  var noReplyTimer = null;
+  // socket.io-client from the bot's server, without leaving its `io` on the host page.
+  function loadSocketIo(done) {
+    var had = Object.prototype.hasOwnProperty.call(window, "io");
+    var previous = window.io;
+    var tag = document.createElement("script");
+    tag.src = base + "socket.io.min.js";
+    tag.async = true;
+    tag.onload = function () {
+      var lib = window.io;
+      if (had) { window.io = previous; } else { try { delete window.io; } catch (e) { window.io = undefined; } }
+      done(typeof lib === "function" ? lib : null);
+    };
+    tag.onerror = function () { done(null); };
+    (document.head || document.documentElement).appendChild(tag);
+  }
 
-  function linkify(parent, text) {
-    var pattern = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g;
-    var last = 0;
-    var match;
-    while ((match = pattern.exec(text)) !== null) {
-      parent.append(document.createTextNode(text.slice(last, match.index)));
-      var a = el("a", { href: match[0], target: "_blank", rel: "noopener noreferrer" }, match[0]);
-      parent.append(a);
-      last = match.index + match[0].length;
+  function mount() {
+    var host = document.getElementById("ivig-chat");
+    if (!host) {
+      host = el("section", { id: "ivig-chat" });
+      if (script.parentNode && script.parentNode !== document.head) {
+        script.parentNode.insertBefore(host, script);
+      } else {
+        document.body.appendChild(host);
+      }
     }
-    parent.append(document.createTextNode(text.slice(last)));
+    if (host.shadowRoot || typeof host.attachShadow !== "function") { return; }
+    if (!host.hasAttribute("aria-label")) { host.setAttribute("aria-label", "Chat with the IVIG assistant"); }
+    start(host);
   }
 
-  function render(entry, index) {
-    var bubble = el("div", { "class": "ivig-msg ivig-msg--" + entry.from });
-    var who = { bot: "Assistant: ", user: "You: ", notice: "Notice: " }[entry.from];
-    bubble.append(el("span", { "class": "visually-hidden" }, who));
-    linkify(bubble, entry.text || "");
-    if (entry.buttons && entry.buttons.length) {
-      var group = el("div", { "class": "ivig-options", role: "group", "aria-label": "Answer options" });
-      entry.buttons.forEach(function (b) {
-        var button = el("button", { type: "button" }, b.title);
-        if (entry.answered) { button.disabled = true; }
-        button.addEventListener("click", function () {
-          transcript[index].answered = true;
-          group.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
-          say(b.payload, b.title);
-          input.focus();
-        });
-        group.append(button);
-      });
-      bubble.append(group);
-    }
-    log.append(bubble);
-    log.scrollTop = log.scrollHeight;
-  }
+  function start(host) {
+    var shadow = host.attachShadow({ mode: "open" });
+    var sheet = el("link", { rel: "stylesheet", href: base + "widget.css" });
+    var root = el("div", { "class": "ivig-chat", hidden: "hidden" });
+    function reveal() { root.removeAttribute("hidden"); }
+    sheet.addEventListener("load", reveal);
+    sheet.addEventListener("error", reveal);
 
-  function save() {
-    try { sessionStorage.setItem(LOG_KEY + sessionId, JSON.stringify(transcript.slice(-200))); } catch (e) { /* full or off */ }
-  }
-
-  function add(entry) {
-    transcript.push(entry);
-    render(entry, transcript.length - 1);
-    save();
-  }
-
-  function setTyping(on) {
-    typing.textContent = on ? "The assistant is typing…" : "";
-    root.setAttribute("aria-busy", on ? "true" : "false");
-  }
-
-  function waitForReply() {
-    setTyping(true);
-    clearTimeout(noReplyTimer);
-    noReplyTimer = setTimeout(function () {
-      setTyping(false);
-      add({ from: "notice", text: "No answer yet. Please check your connection and try again." });
-    }, NO_REPLY_MS);
-  }
-
-  function say(message, shown) {
-    if (!sessionId) { return; }
-    if (shown !== null) { add({ from: "user", text: shown || message }); }
-    socket.emit("user_uttered", { message: message, session_id: sessionId });
-    waitForReply();
-  }
-
-  var socket = io(server, { path: "/socket.io", transports: ["websocket", "polling"] });
-
-  socket.on("connect", function () {
-    socket.emit("session_request", { session_id: sessionId });
-  });
-
-  socket.on("session_confirm", function (confirmed) {
-    var id = typeof confirmed === "string" ? confirmed : (confirmed && confirmed.session_id);
-    var fresh = id !== sessionId || transcript.length === 0;
-    if (id !== sessionId) {
-      sessionId = id;
-      try { localStorage.setItem(SESSION_KEY, id); } catch (e) { /* private mode */ }
-    }
-    if (fresh) {
-      log.textContent = "";
-      var saved = [];
-      try { saved = JSON.parse(sessionStorage.getItem(LOG_KEY + id) || "[]"); } catch (e) { saved = []; }
-      transcript = saved;
-      transcript.forEach(render);
-      if (transcript.length === 0) { say("/greet", null); }
-    }
-    input.disabled = false;
-    send.disabled = false;
-  });
-
-  socket.on("bot_uttered", function (message) {
-    clearTimeout(noReplyTimer);
-    var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
-      return { title: String(b.title || ""), payload: String(b.payload || b.title || "") };
+    var header = el("div", { "class": "ivig-chat__header", id: "ivig-chat-title" }, "IVIG assistant");
+    var notice = CONFIG.notice ? el("p", { "class": "ivig-chat__notice" }, String(CONFIG.notice)) : null;
+    var log = el("div", {
+      "class": "ivig-chat__log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
+      "aria-labelledby": "ivig-chat-title", tabindex: "0"
     });
-    var text = message.text ? String(message.text) : "";
-    if (message.attachment && message.attachment.payload && message.attachment.payload.src) {
-      text = (text ? text + "\n" : "") + String(message.attachment.payload.src);
+    var panel = el("div", { "class": "ivig-chat__panel", hidden: "hidden" });
+    var typing = el("div", { "class": "ivig-chat__typing", role: "status", "aria-live": "polite" });
+    var form = el("form", { "class": "ivig-chat__form" });
+    var label = el("label", { "for": "ivig-chat-input", "class": "visually-hidden" }, "Your message");
+    var input = el("input", {
+      id: "ivig-chat-input", type: "text", autocomplete: "off", maxlength: "2000",
+      placeholder: "Type your question", disabled: "disabled"
+    });
+    var send = el("button", { type: "submit", disabled: "disabled" }, "Send");
+    form.append(label, input, send);
+    root.append(header);
+    if (notice) { root.append(notice); }
+    root.append(log, panel, typing, form);
+    shadow.append(sheet, root);
+
+    // A link to #ivig-chat (the page's skip link) lands in the message box.
+    host.setAttribute("tabindex", "-1");
+    host.addEventListener("focus", function (event) {
+      if (event.target === host && !shadow.activeElement && !input.disabled) { input.focus(); }
+    });
+
+    var tabId = newId();
+    var state = "connecting";
+    var failures = 0;
+    var socket = null;
+    var sessionId = store("getItem", SESSION_KEY);
+    var transcript = [];
+    var outbox = [];  // messages sent and not yet answered: {message, message_id}
+    var replyOpen = false;
+    var replyStart = null;
+    var quietTimer = null;
+    var noReplyTimer = null;
+
+    function linkify(parent, text) {
+      var pattern = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g;
+      var last = 0;
+      var match;
+      while ((match = pattern.exec(text)) !== null) {
+        parent.append(document.createTextNode(text.slice(last, match.index)));
+        parent.append(el("a", { href: match[0], target: "_blank", rel: "noopener noreferrer" }, match[0]));
+        last = match.index + match[0].length;
+      }
+      parent.append(document.createTextNode(text.slice(last)));
     }
-    if (text || buttons.length) { add({ from: "bot", text: text, buttons: buttons }); }
-    setTyping(true);
-    clearTimeout(quietTimer);
-    quietTimer = setTimeout(function () { setTyping(false); }, TYPING_QUIET_MS);
-  });
 
-  socket.on("disconnect", function () {
-    typing.textContent = "Connection lost. Reconnecting…";
-  });
+    function render(entry) {
+      var bubble = el("div", { "class": "ivig-msg ivig-msg--" + entry.from });
+      var who = { bot: "Assistant: ", user: "You: ", notice: "Notice: " }[entry.from] || "";
+      bubble.append(el("span", { "class": "visually-hidden" }, who));
+      linkify(bubble, entry.text || "");
+      if (entry.buttons && entry.buttons.length) {
+        var group = el("div", { "class": "ivig-options", role: "group", "aria-label": "Answer options" });
+        entry.buttons.forEach(function (b) {
+          var button = el("button", { type: "button" }, b.title);
+          if (entry.closed) { button.disabled = true; }
+          button.addEventListener("click", function () {
+            if (button.disabled || !say(b.payload, b.title)) { return; }
+            button.classList.add("is-chosen");
+            input.focus();
+          });
+          group.append(button);
+        });
+        bubble.append(group);
+      }
+      log.append(bubble);
+      return bubble;
+    }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var text = input.value.trim();
-    if (!text) {
-      typing.textContent = "Please type a question first.";
+    function scrollToEnd() { log.scrollTop = log.scrollHeight; }
+
+    // A reply longer than the view starts at its first bubble (its headline), not its end.
+    function scrollToReply() {
+      if (!replyStart) { scrollToEnd(); return; }
+      var top = Math.max(0, replyStart.offsetTop - 8);
+      if (log.scrollHeight - top > log.clientHeight) { log.scrollTop = top; } else { scrollToEnd(); }
+    }
+
+    function load() {
+      if (!sessionId) { return []; }
+      var saved = null;
+      try { saved = JSON.parse(localStorage.getItem(LOG_KEY + sessionId) || "null"); } catch (e) { saved = null; }
+      if (!saved) {  // an older widget kept it in sessionStorage
+        try {
+          var old = JSON.parse(sessionStorage.getItem(LOG_KEY + sessionId) || "null");
+          if (Array.isArray(old)) { saved = { saved: Date.now(), entries: old }; }
+        } catch (e) { saved = null; }
+      }
+      if (!saved || !Array.isArray(saved.entries)) { return []; }
+      if (Date.now() - Number(saved.saved || 0) > KEEP_MS) {
+        store("removeItem", LOG_KEY + sessionId);
+        return [];
+      }
+      return saved.entries;
+    }
+
+    function save() {
+      if (!sessionId || state === "elsewhere") { return; }
+      store("setItem", LOG_KEY + sessionId, JSON.stringify({ saved: Date.now(), entries: transcript.slice(-200) }));
+    }
+
+    function show(entries) {
+      transcript = entries;
+      log.textContent = "";
+      transcript.forEach(render);
+      scrollToEnd();
+    }
+
+    function add(entry) {
+      transcript.push(entry);
+      var bubble = render(entry);
+      save();
+      return bubble;
+    }
+
+    // Older answer options stop working once they are used or a newer reply comes.
+    function closeButtons() {
+      var changed = false;
+      transcript.forEach(function (entry) {
+        if (entry.buttons && entry.buttons.length && !entry.closed) { entry.closed = true; changed = true; }
+      });
+      var focused = shadow.activeElement;
+      log.querySelectorAll(".ivig-options button").forEach(function (b) { b.disabled = true; });
+      if (focused && focused.closest && focused.closest(".ivig-options")) { input.focus(); }
+      if (changed) { save(); }
+    }
+
+    function setStatus(text, isError) {
+      typing.textContent = text;
+      typing.classList.toggle("is-error", !!isError);
+    }
+
+    function setTyping(on) {
+      if (state !== "ready") { return; }
+      setStatus(on ? "The assistant is typing…" : "");
+      root.setAttribute("aria-busy", on ? "true" : "false");
+    }
+
+    function fillPanel(lines, buttonText, onClick, withPhone) {
+      panel.textContent = "";
+      lines.forEach(function (line) { panel.append(el("p", {}, line)); });
+      var button = el("button", { type: "button" }, buttonText);
+      button.addEventListener("click", onClick);
+      panel.append(button);
+      var phone = withPhone && CONFIG.phone ? String(CONFIG.phone) : "";
+      if (phone) {
+        var call = el("p", {}, "You can also call us at ");
+        call.append(el("a", { href: "tel:" + phone.replace(/[^0-9+]/g, "") }, phone), document.createTextNode("."));
+        panel.append(call);
+      }
+      panel.removeAttribute("hidden");
+    }
+
+    function setState(next) {
+      var hadFocus = panel.contains(shadow.activeElement);
+      if (next === state && next === "offline" && !panel.hidden) { return; }  // still offline
+      state = next;
+      root.setAttribute("data-state", next);
+      root.setAttribute("aria-busy", "false");
+      input.disabled = !(next === "ready" || next === "reconnecting");
+      send.disabled = next !== "ready";
+      if (next === "ready") {
+        panel.setAttribute("hidden", "hidden");
+        panel.textContent = "";
+        setStatus("");
+        if (hadFocus) { input.focus(); }
+      } else if (next === "connecting") {
+        setStatus("Connecting to the chat…");
+      } else if (next === "reconnecting") {
+        panel.setAttribute("hidden", "hidden");
+        setStatus("Connection lost. Reconnecting…");
+      } else if (next === "offline") {
+        setStatus("Can't connect to the chat right now.", true);
+        fillPanel(["Please check your internet connection, or try again in a few minutes."],
+          "Try again", retry, true);
+        if (hadFocus) { panel.querySelector("button").focus(); }
+      } else if (next === "elsewhere") {
+        setStatus("This chat is open in another tab.");
+        fillPanel([], "Use the chat here", takeBack, false);
+      }
+    }
+
+    function emit(item) {
+      socket.emit("user_uttered", { message: item.message, session_id: sessionId, message_id: item.message_id });
+    }
+
+    function waitForReply() {
+      setTyping(true);
+      clearTimeout(noReplyTimer);
+      noReplyTimer = setTimeout(function () {
+        setTyping(false);
+        add({ from: "notice", text: "No answer yet. Please check your connection and try again." });
+        scrollToEnd();
+      }, NO_REPLY_MS);
+    }
+
+    function say(message, shown) {
+      if (state !== "ready" || !sessionId || !socket) { return false; }
+      closeButtons();
+      replyOpen = false;
+      if (shown !== null) { add({ from: "user", text: shown || message }); scrollToEnd(); }
+      var item = { message: message, message_id: newId() };
+      outbox.push(item);
+      emit(item);
+      waitForReply();
+      return true;
+    }
+
+    function claimTab() { store("setItem", TAB_KEY, tabId); }
+
+    function retry() {
+      failures = 0;
+      setStatus("Connecting to the chat…");
+      state = "retrying";  // the next failure shows (and announces) the offline state again
+      socket.disconnect();
+      socket.connect();
+    }
+
+    function takeBack() {
+      claimTab();
+      sessionId = store("getItem", SESSION_KEY) || sessionId;
+      show(load());
+      failures = 0;
+      setState("connecting");
       input.focus();
-      return;
+      socket.connect();
     }
-    input.value = "";
-    say(text, text);
-  });
+
+    window.addEventListener("storage", function (event) {
+      if (event.key === TAB_KEY && event.newValue && event.newValue !== tabId && state !== "elsewhere") {
+        clearTimeout(noReplyTimer);
+        outbox = [];  // the other tab gets their replies now
+        setState("elsewhere");
+        if (socket) { socket.disconnect(); }
+      }
+    });
+
+    claimTab();
+    show(load());
+    setState("connecting");
+
+    loadSocketIo(function (io) {
+      if (!io) { setState("offline"); return; }
+      socket = io(server, {
+        path: "/socket.io", transports: ["websocket", "polling"], autoConnect: false,
+        reconnectionDelayMax: 10000
+      });
+
+      socket.on("connect", function () {
+        socket.emit("session_request", { session_id: sessionId });
+      });
+
+      socket.on("connect_error", function () {
+        if (state === "elsewhere") { return; }
+        failures += 1;
+        if (state !== "reconnecting" || failures >= RECONNECT_FAILURES_SHOWN) {
+          setState("offline");
+        }
+      });
+
+      socket.on("session_confirm", function (confirmed) {
+        if (state === "elsewhere") { return; }
+        var id = typeof confirmed === "string" ? confirmed : (confirmed && confirmed.session_id);
+        if (!id) { return; }
+        failures = 0;
+        if (id !== sessionId) {  // a new conversation: the first visit, or a token not accepted
+          if (sessionId) { store("removeItem", LOG_KEY + sessionId); }
+          sessionId = id;
+          store("setItem", SESSION_KEY, id);
+          outbox = [];
+          show([]);
+        }
+        setState("ready");
+        if (transcript.length === 0 && outbox.length === 0) {
+          say("/greet", null);
+        } else if (outbox.length) {
+          outbox.forEach(emit);  // sent just before the connection dropped: the same ids again
+          waitForReply();
+        }
+      });
+
+      socket.on("bot_uttered", function (message) {
+        if (state === "elsewhere") { return; }
+        clearTimeout(noReplyTimer);
+        outbox.shift();
+        var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
+          return { title: String(b.title || ""), payload: String(b.payload || b.title || "") };
+        });
+        var text = message.text ? String(message.text) : "";
+        if (message.attachment && message.attachment.payload && message.attachment.payload.src) {
+          text = (text ? text + "\n" : "") + String(message.attachment.payload.src);
+        }
+        if (text || buttons.length) {
+          if (!replyOpen) { closeButtons(); replyOpen = true; replyStart = null; }
+          var bubble = add({ from: "bot", text: text, buttons: buttons });
+          if (!replyStart) { replyStart = bubble; }
+          scrollToReply();
+        }
+        setTyping(true);
+        clearTimeout(quietTimer);
+        quietTimer = setTimeout(function () { replyOpen = false; setTyping(false); }, TYPING_QUIET_MS);
+      });
+
+      socket.on("disconnect", function (reason) {
+        if (state === "elsewhere") { return; }
+        clearTimeout(noReplyTimer);
+        failures = 0;
+        setState("reconnecting");
+        if (reason === "io server disconnect") { socket.connect(); }
+      });
+
+      window.addEventListener("online", function () {
+        if (state === "offline") { retry(); }
+      });
+
+      socket.connect();
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (state !== "ready") { return; }
+      var text = input.value.trim();
+      if (!text) {
+        setStatus("Please type a question first.");
+        input.focus();
+        return;
+      }
+      input.value = "";
+      say(text, text);
+    });
+  }
+
+  if (document.body) { mount(); } else { document.addEventListener("DOMContentLoaded", mount); }
 })();
