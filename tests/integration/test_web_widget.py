@@ -1,32 +1,62 @@
-"""The web chat page in a real headless Chromium: ask, click, screen, reload, stay accessible."""
+"""The web chat page in a real headless Chromium: ask, click, screen, reload, stay accessible.
+
+The widget is embedded as the README says (one script tag) and drawn in an open shadow root:
+Playwright's locators reach into it; page scripts go through `WIDGET` (the shadow root).
+Accessibility is checked with axe-core: from the widget's npm packages (`axe-core`), or the
+file that AXE_CORE_JS names.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import threading
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
+from bot import PROJECT_ROOT
+from bot.rasa_server.channels import webchat
+from bot.rasa_server.channels.pages import WEB_DIR
 from tests.browser import screenshot_path
+from tests.integration.servers import Stack, free_port, wait_until
 
 BOT = ".ivig-msg--bot"
+WIDGET = "document.getElementById('ivig-chat').shadowRoot"
+PHONE = "(555) 010-0199"
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+CANNOT_CONNECT = "Can't connect to the chat right now."
 
 
-@pytest.fixture
-def page(browser, stack):
-    context = browser.new_context(viewport={"width": 900, "height": 900})
+def open_page(browser: Browser, url: str, **options) -> tuple[Page, list[str]]:
+    context = browser.new_context(viewport=options.pop("viewport", {"width": 900, "height": 900}))
     opened = context.new_page()
     problems: list[str] = []
     opened.on("pageerror", lambda error: problems.append(str(error)))
     opened.on("dialog", lambda dialog: problems.append(f"dialog: {dialog.message}"))
-    opened.goto(f"{stack.url}/webhooks/chat/")
+    if url:
+        opened.goto(url)
+    return opened, problems
+
+
+@pytest.fixture
+def page(browser, stack):
+    opened, problems = open_page(browser, f"{stack.url}/webhooks/chat/")
     yield opened
-    context.close()
+    opened.context.close()
     assert not problems, problems
 
 
 def bot_messages(page: Page):
     return page.locator(BOT)
+
+
+def greeted(page: Page) -> None:
+    expect(bot_messages(page).first).to_contain_text("IVIG assistant", timeout=30_000)
 
 
 def turn(page: Page, before: int) -> str:
@@ -49,8 +79,42 @@ def click(page: Page, title: str) -> str:
     return turn(page, before)
 
 
+def sent_frames(page: Page) -> list[str]:
+    """What the page sends over its WebSockets, from now on."""
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: frames.append(frame)))
+    return frames
+
+
+def uttered(frames: list[str]) -> list[dict]:
+    return [json.loads(f[2:])[1] for f in frames if f.startswith('42["user_uttered"')]
+
+
+def axe_violations(page: Page) -> list[str]:
+    found = [Path(os.environ["AXE_CORE_JS"])] if os.environ.get("AXE_CORE_JS") else []
+    found.append(WEB_DIR / "node_modules" / "axe-core" / "axe.min.js")
+    source = next((p for p in found if p.exists()), None)
+    if source is None:
+        pytest.fail(
+            "axe-core is not installed: add it to bot/rasa_server/channels/web/package.json "
+            "and run `make install` (or point AXE_CORE_JS at axe.min.js)"
+        )
+    page.evaluate(source.read_text(encoding="utf-8") + "\n;0")  # bypasses the page's CSP
+    results = page.evaluate("async () => (await axe.run(document)).violations")
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results]
+
+
+def screen_to_medicines(page: Page) -> None:
+    greeted(page)
+    say(page, "could ivig help me")
+    click(page, "For me")
+    click(page, "Dermatomyositis")
+    click(page, "Both")
+    expect(bot_messages(page).last).to_contain_text("How did those medicines go?")
+
+
 def test_the_page_greets_answers_a_question_with_its_source_and_buttons_work(page):
-    expect(bot_messages(page).first).to_contain_text("IVIG assistant", timeout=30_000)
+    greeted(page)
     answer = say(page, "what is the usual dose of ivig?")
     assert "2 g of IVIG per kg" in answer and "Source: IVIG and Myositis" in answer
     assert "Here are its sources" in say(page, "where is that from?")
@@ -63,14 +127,11 @@ def test_the_page_greets_answers_a_question_with_its_source_and_buttons_work(pag
 
 
 def test_a_screening_finishes_by_clicks_and_typing_and_survives_a_reload(page):
-    expect(bot_messages(page).first).to_contain_text("IVIG assistant", timeout=30_000)
-    say(page, "could ivig help me")
-    click(page, "For me")
-    click(page, "Dermatomyositis")
-    click(page, "Both")
+    screen_to_medicines(page)
     page.reload()  # same conversation, same answers, transcript still shown
     expect(bot_messages(page).last).to_contain_text("How did those medicines go?", timeout=30_000)
     assert bot_messages(page).count() >= 4
+    expect(page.get_by_label("Your message")).to_be_enabled(timeout=30_000)
     click(page, "Did not help enough")
     click(page, "No")
     click(page, "Tested, it was normal")
@@ -84,20 +145,19 @@ def test_a_screening_finishes_by_clicks_and_typing_and_survives_a_reload(page):
 
 
 def test_markup_typed_by_the_user_is_shown_as_text_never_run(page):
-    expect(bot_messages(page).first).to_contain_text("IVIG assistant", timeout=30_000)
+    greeted(page)
     say(page, '<img src=x onerror="alert(1)"><b>what is ivig</b>')
     assert page.locator(".ivig-chat__log img, .ivig-chat__log b").count() == 0
     expect(page.locator(".ivig-msg--user").last).to_contain_text("<img src=x")
 
 
 def test_the_typing_indicator_shows_while_the_bot_answers(page):
-    expect(bot_messages(page).first).to_contain_text("IVIG assistant", timeout=30_000)
+    greeted(page)
     page.evaluate(
-        """() => { window.typingSeen = [];
-        new MutationObserver(() => window.typingSeen.push(
-            document.querySelector('.ivig-chat__typing').textContent))
-          .observe(document.querySelector('.ivig-chat__typing'),
-                   {childList: true, characterData: true, subtree: true}); }"""
+        f"""() => {{ window.typingSeen = [];
+        const typing = {WIDGET}.querySelector('.ivig-chat__typing');
+        new MutationObserver(() => window.typingSeen.push(typing.textContent))
+          .observe(typing, {{childList: true, characterData: true, subtree: true}}); }}"""
     )
     say(page, "what is myositis")
     assert "The assistant is typing…" in page.evaluate("window.typingSeen")
@@ -105,7 +165,8 @@ def test_the_typing_indicator_shows_while_the_bot_answers(page):
 
 
 def test_an_empty_message_gets_a_hint_and_nothing_is_sent(page):
-    expect(bot_messages(page).first).to_contain_text("IVIG assistant", timeout=30_000)
+    greeted(page)
+    expect(page.get_by_label("Your message")).to_be_enabled()
     before = page.locator(".ivig-msg").count()
     page.get_by_label("Your message").press("Enter")
     expect(page.locator(".ivig-chat__typing")).to_have_text("Please type a question first.")
@@ -113,9 +174,11 @@ def test_an_empty_message_gets_a_hint_and_nothing_is_sent(page):
 
 
 def test_the_widget_works_by_keyboard_alone(page):
-    expect(bot_messages(page).first).to_contain_text("IVIG assistant", timeout=30_000)
-    page.keyboard.press("Tab")  # the skip link comes first
+    greeted(page)
+    page.keyboard.press("Tab")  # the skip link comes first, and lands in the message box
     expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Your message")).to_be_focused()
     say(page, "could ivig help me")
     option = page.locator(BOT).last.get_by_role("button", name="For me")
     option.focus()
@@ -123,15 +186,15 @@ def test_the_widget_works_by_keyboard_alone(page):
     page.keyboard.press("Enter")
     assert "type of myositis" in turn(page, before)
     outline = page.evaluate(
-        """() => { const b = document.querySelector('.ivig-msg--bot:last-child button');
+        f"""() => {{ const b = {WIDGET}.querySelector('.ivig-msg--bot:last-child button');
         b.focus(); const style = getComputedStyle(b);
-        return style.outlineStyle + ' ' + style.outlineWidth; }"""
+        return style.outlineStyle + ' ' + style.outlineWidth; }}"""
     )
     assert outline.startswith("solid") and not outline.endswith(" 0px")
 
 
 def test_every_control_is_labelled_and_the_log_is_announced(page):
-    expect(bot_messages(page).first).to_contain_text("IVIG assistant", timeout=30_000)
+    greeted(page)
     log = page.get_by_role("log")
     expect(log).to_have_attribute("aria-live", "polite")
     expect(page.get_by_role("textbox", name="Your message")).to_be_visible()
@@ -146,7 +209,7 @@ CONTRAST = """(selector) => {
   const bg = (el) => { while (el) { const c = getComputedStyle(el).backgroundColor;
       if (!/rgba\\(.*, 0\\)$/.test(c) && c !== 'transparent') return c; el = el.parentElement; }
     return 'rgb(255, 255, 255)'; };
-  const el = document.querySelector(selector);
+  const el = document.getElementById('ivig-chat').shadowRoot.querySelector(selector);
   const [a, b] = [lum(getComputedStyle(el).color), lum(bg(el))];
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }"""
@@ -154,8 +217,9 @@ CONTRAST = """(selector) => {
 
 @pytest.mark.parametrize(
     "selector",
-    [".ivig-msg--bot", ".ivig-chat__header", ".ivig-options button", ".ivig-chat__form button"],
-)
+    [".ivig-msg--bot", ".ivig-chat__header", ".ivig-chat__notice", ".ivig-options button",
+     ".ivig-chat__form button"],
+)  # fmt: skip
 def test_text_contrast_meets_wcag_aa(page, selector):
     expect(page.locator(".ivig-options button").first).to_be_visible(timeout=30_000)
     assert page.evaluate(CONTRAST, selector) >= 4.5
@@ -170,3 +234,328 @@ def test_the_page_loads_nothing_from_other_servers(browser, stack):
     expect(page.locator(BOT).first).to_be_visible(timeout=30_000)
     context.close()
     assert hosts == {stack.url.split("://")[1]}
+
+
+# Finding 1: embedded on another site with the README's snippet, in a shadow root.
+PLAIN_SITE = """<!doctype html><html lang="en"><head><title>Example Pharmacy</title><style>
+  :root { --brand: #ff00ff; --ink: #00ff00; --ivig-brand: #ff00ff; }
+  html { font-size: 10px; }
+  body { margin: 3em; font: 24px/3 Georgia, serif; color: rgb(90, 20, 20);
+         background: rgb(255, 250, 230); letter-spacing: 2px; }
+  h1 { font-size: 3em; }
+  button { display: none; }
+  div { padding: 3em; }
+  input { visibility: hidden; }
+  .ivig-chat, .ivig-msg, .ivig-chat__log { display: none; }
+</style></head><body><main><h1>Example Pharmacy</h1><p>Welcome to our pharmacy.</p>
+<button type="button" id="own">Our button</button>
+EMBED
+</main></body></html>"""
+HOST_STYLES = """() => Object.fromEntries(['body', 'h1', 'p', '#own'].map((selector) => {
+  const style = getComputedStyle(document.querySelector(selector));
+  return [selector, ['margin', 'fontFamily', 'fontSize', 'lineHeight', 'color',
+    'backgroundColor', 'letterSpacing', 'display'].map((name) => style[name])];
+}))"""
+
+
+def readme_embed_snippet(bot_url: str) -> str:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```html\n(.*?widget\.js.*?)```", readme, re.S)
+    assert snippet, "README.md shows no embed snippet for widget.js"
+    return snippet.group(1).replace("https://<bot host>", bot_url)
+
+
+class HostSite:
+    """Another site on loopback (its own origin) whose pages a test writes."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, str] = {}
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = site.pages.get(self.path, "").encode()
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def host_site():
+    site = HostSite()
+    yield site
+    site.server.shutdown()
+
+
+def test_on_another_site_the_widget_changes_none_of_its_styles_and_theirs_do_not_break_it(
+    browser, own_server, host_site
+):
+    host_site.pages["/plain"] = PLAIN_SITE.replace("EMBED", "")
+    host_site.pages["/with-chat"] = PLAIN_SITE.replace(
+        "EMBED", readme_embed_snippet(own_server.url)
+    )
+    page, problems = open_page(browser, f"{host_site.url}/plain")
+    before = page.evaluate(HOST_STYLES)
+    sheets = page.evaluate("document.styleSheets.length")
+    page.goto(f"{host_site.url}/with-chat")
+    greeted(page)
+    assert page.evaluate(HOST_STYLES) == before
+    assert page.evaluate("document.styleSheets.length") == sheets  # its styles are its own
+    assert page.evaluate("typeof window.io") == "undefined"  # nor socket.io's global
+    assert page.evaluate(f"{WIDGET}.mode") == "open"
+    widget = page.evaluate(
+        f"""() => {{ const s = getComputedStyle({WIDGET}.querySelector('.ivig-chat'));
+        return [s.fontSize, s.fontFamily, s.letterSpacing, s.display]; }}"""
+    )
+    assert widget[0] == "17px" and "Georgia" not in widget[1] and widget[2] == "normal"
+    assert widget[3] == "flex"
+    expect(page.get_by_role("button", name="Send")).to_be_visible()
+    expect(page.get_by_label("Your message")).to_be_visible()
+    expect(page.locator(".ivig-chat__notice")).to_be_visible()
+    assert "Source: IVIG and Myositis" in say(page, "what is the usual dose of ivig?")
+    page.screenshot(path=str(screenshot_path("widget-embedded.png")))
+    page.context.close()
+    assert not problems, problems
+
+
+# Finding 2: connecting, cannot connect (retry, phone), reconnecting.
+def start_rasa(server: Stack) -> None:
+    process, log = server._spawn_rasa(f"rasa-{server.rasa_port}", server.rasa_port)
+    wait_until(lambda: server.send("readiness-probe", "hi") is not None, 240, process, log)
+
+
+@pytest.fixture(scope="module")
+def own_server(stack, host_site):
+    """A Rasa server of its own (same model, action server and stores) that a test may stop and
+    start again, with the pharmacy's phone configured; its widget may be used on host_site."""
+    port = free_port()
+    server = replace(stack, rasa_port=port, processes=[], extra_env={
+        **stack.extra_env, "PHARMACY_PHONE": PHONE,
+        "SOCKETIO_ALLOWED_ORIGINS": f"http://127.0.0.1:{port},{host_site.url}"})  # fmt: skip
+    server.model = stack.model
+    start_rasa(server)
+    yield server
+    server.stop()
+
+
+def test_on_an_origin_it_may_not_use_it_says_it_cannot_connect_and_offers_a_retry(browser, stack):
+    elsewhere = stack.url.replace("127.0.0.1", "localhost")  # not in SOCKETIO_ALLOWED_ORIGINS
+    page, problems = open_page(browser, "")
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(f"{elsewhere}/webhooks/chat/")
+    status = page.get_by_role("status")
+    expect(status).to_have_text(CANNOT_CONNECT, timeout=15_000)
+    retry = page.get_by_role("button", name="Try again")
+    expect(retry).to_be_visible()
+    expect(page.get_by_label("Your message")).to_be_disabled()
+    expect(page.locator(".ivig-chat__notice")).to_be_visible()
+    assert page.locator("a[href^='tel:']").count() == 0  # no phone configured on this server
+    assert axe_violations(page) == []
+    page.screenshot(path=str(screenshot_path("widget-cannot-connect.png")))
+    tried = len(sockets)
+    retry.click()
+    expect(status).to_have_text(CANNOT_CONNECT, timeout=15_000)
+    assert len(sockets) > tried  # it did try again
+    expect(retry).to_be_focused()
+    page.context.close()
+    assert not problems, problems
+
+
+def test_when_the_server_goes_away_it_says_so_offers_the_phone_and_continues_when_back(
+    browser, own_server
+):
+    page, problems = open_page(browser, f"{own_server.url}/webhooks/chat/")
+    greeted(page)
+    shown = bot_messages(page).count()
+    status = page.get_by_role("status")
+    own_server.stop()
+    expect(status).to_have_text("Connection lost. Reconnecting…", timeout=15_000)
+    expect(status).to_have_text(CANNOT_CONNECT, timeout=60_000)
+    expect(page.get_by_role("link", name=PHONE)).to_have_attribute("href", "tel:5550100199")
+    expect(page.get_by_role("button", name="Try again")).to_be_visible()
+    assert axe_violations(page) == []
+    page.screenshot(path=str(screenshot_path("widget-server-down.png")))
+    start_rasa(own_server)
+    retry = page.get_by_role("button", name="Try again")
+    if retry.is_visible():  # it may have got back on its own already
+        retry.click()
+    expect(page.get_by_label("Your message")).to_be_enabled(timeout=30_000)
+    expect(bot_messages(page)).to_have_count(shown)  # the transcript, and no second greeting
+    assert "myositis" in say(page, "what is myositis").lower()
+    page.context.close()
+    assert not problems, problems
+
+
+# Finding 3: the same conversation and transcript in a new tab.
+def test_a_new_tab_mid_screening_shows_the_transcript_and_takes_the_next_answer(page, stack):
+    screen_to_medicines(page)
+    shown = bot_messages(page).count()
+    second = page.context.new_page()
+    frames = sent_frames(second)
+    second.goto(f"{stack.url}/webhooks/chat/")
+    expect(bot_messages(second)).to_have_count(shown)
+    expect(bot_messages(second).last).to_contain_text("How did those medicines go?")
+    expect(second.get_by_label("Your message")).to_be_enabled(timeout=30_000)
+    # One tab holds the chat: the first one says where it went and can take it back.
+    expect(page.get_by_role("status")).to_have_text("This chat is open in another tab.")
+    expect(page.get_by_label("Your message")).to_be_disabled()
+    reply = click(second, "Did not help enough")
+    assert "couldn't read" not in reply and second.locator(BOT).last.get_by_role("button").count()
+    assert "/greet" not in [u["message"] for u in uttered(frames)]
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Use the chat here").click()
+    expect(bot_messages(page)).to_have_count(bot_messages(second).count())
+    expect(page.get_by_label("Your message")).to_be_enabled(timeout=30_000)
+    assert "couldn't read" not in click(page, "No")
+    expect(second.get_by_role("status")).to_have_text("This chat is open in another tab.")
+
+
+# Finding 4: only the newest reply's options can be used.
+# Its background (grey once closed) and whether it can take the focus.
+OPTION_LOOK = """(b) => [getComputedStyle(b).backgroundColor,
+    (b.focus(), b.getRootNode().activeElement === b)]"""
+
+
+def test_answer_options_stop_working_once_used_or_when_a_newer_reply_comes(page):
+    greeted(page)
+    say(page, "could ivig help me")
+    who = page.locator(BOT).nth(bot_messages(page).count() - 1).get_by_role("button")
+    click(page, "For me")
+    kind = page.locator(BOT).nth(bot_messages(page).count() - 1).get_by_role("button")
+    say(page, "dermatomyositis")  # typed, not clicked: the newer reply closes these too
+    for options in (who, kind):
+        assert options.count() >= 2
+        for index in range(options.count()):
+            expect(options.nth(index)).to_be_disabled()
+            assert options.nth(index).evaluate(OPTION_LOOK) == ["rgb(241, 243, 245)", False]
+    newest = page.locator(BOT).last.get_by_role("button").first
+    expect(newest).to_be_enabled()
+    assert newest.evaluate(OPTION_LOOK) == ["rgb(255, 255, 255)", True]
+    assert axe_violations(page) == []
+
+
+# Finding 5: a long reply starts at its first message.
+def test_a_reply_longer_than_the_view_is_shown_from_its_first_message(browser, stack):
+    page, problems = open_page(browser, f"{stack.url}/webhooks/chat/",
+                               viewport={"width": 640, "height": 360})  # fmt: skip
+    greeted(page)
+    before = bot_messages(page).count()
+    say(page, "what is the usual dose of ivig?")
+    where = page.evaluate(
+        f"""(before) => {{ const root = {WIDGET}, log = root.querySelector('.ivig-chat__log');
+        const first = root.querySelectorAll('.ivig-msg--bot')[before];
+        return [first.getBoundingClientRect().top - log.getBoundingClientRect().top,
+                log.scrollHeight - first.offsetTop, log.clientHeight]; }}""",
+        before,
+    )
+    offset, reply_height, view = where
+    assert reply_height > view, "the reply fits in the view: this test needs a longer one"
+    assert 0 <= offset <= 16, where
+    page.context.close()
+    assert not problems, problems
+
+
+# Finding 6: 200% zoom.
+def test_at_200_percent_zoom_the_log_keeps_at_least_half_the_widget(browser, stack):
+    page, problems = open_page(browser, f"{stack.url}/webhooks/chat/",
+                               viewport={"width": 640, "height": 360})  # fmt: skip
+    greeted(page)
+    widget, log = page.evaluate(
+        f"""() => ['.ivig-chat', '.ivig-chat__log'].map((s) =>
+        {WIDGET}.querySelector(s).getBoundingClientRect().height)"""
+    )
+    assert log >= widget / 2, (log, widget)
+    assert widget <= 360
+    for control in (page.get_by_label("Your message"), page.locator(".ivig-chat__notice")):
+        control.scroll_into_view_if_needed()
+        expect(control).to_be_in_viewport()
+    assert axe_violations(page) == []
+    page.screenshot(path=str(screenshot_path("widget-zoom-200.png")))
+    page.context.close()
+    assert not problems, problems
+
+
+# Finding 7: the notice is the widget's own.
+def test_the_safety_notice_is_inside_the_widget_and_stays_in_view(page):
+    greeted(page)
+    notice = page.evaluate(f"{WIDGET}.querySelector('.ivig-chat__notice').textContent")
+    assert notice == webchat.NOTICE and "not medical advice" in notice and "911" in notice
+    assert "911" not in page.evaluate("document.body.innerText")  # not the page's text
+    for question in ("what is the usual dose of ivig?", "what is myositis", "what is ivig"):
+        say(page, question)
+    expect(page.locator(".ivig-chat__notice")).to_be_in_viewport()
+
+
+def test_the_widget_keeps_a_transcript_as_long_as_the_server_keeps_the_session():
+    domain = (PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8")
+    minutes = re.search(r"session_expiration_time:\s*(\d+)", domain)
+    assert minutes and int(minutes.group(1)) == webchat.TRANSCRIPT_MINUTES
+
+
+# Finding 8: client-made message ids.
+def test_each_message_carries_its_own_message_id(browser, stack):
+    page, problems = open_page(browser, "")
+    frames = sent_frames(page)
+    page.goto(f"{stack.url}/webhooks/chat/")
+    greeted(page)
+    say(page, "could ivig help me")
+    click(page, "For me")
+    messages = uttered(frames)
+    assert [m["message"] for m in messages][1:] == ["could ivig help me", messages[2]["message"]]
+    ids = [m["message_id"] for m in messages]
+    assert len(ids) == 3 and len(set(ids)) == 3 and all(UUID.match(i) for i in ids), ids
+    page.context.close()
+    assert not problems, problems
+
+
+def test_a_message_sent_again_after_a_reconnect_keeps_its_message_id(browser, stack):
+    page, problems = open_page(browser, "")
+    sent: list[str] = []
+    seen: list[str] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message) -> None:
+            sent.append(message)
+            if "what is myositis" in str(message) and "dropped" not in seen:
+                seen.append("dropped")  # the connection drops with the message unanswered
+                ws.close()
+                server.close()
+                return
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), through)
+    page.goto(f"{stack.url}/webhooks/chat/")
+    greeted(page)
+    page.evaluate(
+        f"""() => {{ window.statusSeen = [];
+        const status = {WIDGET}.querySelector('.ivig-chat__typing');
+        new MutationObserver(() => window.statusSeen.push(status.textContent))
+          .observe(status, {{childList: true, characterData: true, subtree: true}}); }}"""
+    )
+    assert "myositis" in say(page, "what is myositis").lower()
+    assert "Connection lost. Reconnecting…" in page.evaluate("window.statusSeen")
+    first, again = [m for m in uttered(sent) if m["message"] == "what is myositis"]
+    assert first["message_id"] == again["message_id"] and UUID.match(first["message_id"])
+    expect(page.locator(".ivig-msg--user")).to_have_count(1)
+    page.context.close()
+    assert not problems, problems
+
+
+def test_no_accessibility_violations_with_open_and_closed_options(page):
+    greeted(page)
+    say(page, "could ivig help me")
+    click(page, "For me")
+    assert axe_violations(page) == []
