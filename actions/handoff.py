@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.screening import OUTCOME_SLOT, answers_of
 from bot.action_server.leads import contact, intake, reply_to, service
 from bot.action_server.leads.store import NewLead
+from bot.core import eligibility
 from bot.core.erasure import REWRITE_SLOT, erase_request, forget_contact_request
 from bot.core.hours import contact_expectation
 from bot.core.knowledge import knowledge_base
@@ -46,12 +47,6 @@ READERS = {
 EXAMPLES = {
     "contact_phone": "Please type it like 415-555-0123.",
     "contact_email": "Please type it like name@example.com.",
-}
-SAFETY_FLAGS = {
-    ("iga_status", "deficient"): "iga_deficiency",
-    ("iga_status", "not_tested"): "iga_not_tested",
-    ("severe_reaction", "yes"): "earlier_severe_reaction",
-    ("severe_reaction", "not_sure"): "earlier_severe_reaction_unsure",
 }
 
 
@@ -149,10 +144,6 @@ class ValidateHandoffForm(FormValidationAction):
         return self._validate("contact_time", value, dispatcher)
 
 
-def safety_flags(answers: Dict[str, Any]) -> List[str]:
-    return [flag for (slot, value), flag in SAFETY_FLAGS.items() if answers.get(slot) == value]
-
-
 class ActionCreateLead(Action):
     def name(self) -> str:
         return "action_create_lead"
@@ -182,7 +173,7 @@ class ActionCreateLead(Action):
                     topics=intake.checked_labels(tracker.get_slot(TOPICS_SLOT)),
                     screening=answers,
                     outcome=intake.checked_labels(tracker.get_slot(OUTCOME_SLOT)),
-                    safety_flags=safety_flags(answers),
+                    safety_flags=eligibility.safety_flags(answers),
                 )
             )
         except (SQLAlchemyError, OSError) as error:

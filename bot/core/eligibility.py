@@ -158,6 +158,28 @@ def outcomes(answers: Answers, rules: Rules | None = None) -> list[Outcome]:
     return result
 
 
+def _flagged(condition: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The conditions with a `flag`, within `condition` and itself, outermost first."""
+    found = [condition] if "flag" in condition else []
+    for key in ("all_of", "any_of", "when_all", "when_any"):
+        for part in condition.get(key, []):
+            found += _flagged(part)
+    return found
+
+
+def safety_flags(answers: Answers, rules: Rules | None = None) -> list[str]:
+    """The safety flags stored with a referral ("iga_not_tested", ...): the `flag` of every
+    rule condition that holds, in the order of the rules file."""
+    rules = rules or default_rules()
+    flags = [
+        str(condition["flag"])
+        for spec in rules.outcomes
+        for condition in _flagged(spec)
+        if _holds(condition, answers, rules)
+    ]
+    return list(dict.fromkeys(flags))
+
+
 def dosing(rules: Rules | None = None) -> Dosing:
     spec = (rules or default_rules()).dosing
     return Dosing(

@@ -181,3 +181,55 @@ def test_answers_read_back_in_plain_words():
     assert eligibility.label(rules, "diagnosis", "inclusion_body_myositis") == (
         "inclusion body myositis"
     )
+
+
+# ---------------------------------------------------------------- safety flags of a referral
+
+
+@pytest.mark.parametrize(
+    ("answers", "flags"),
+    [
+        ({"iga_status": "deficient"}, ["iga_deficiency"]),
+        ({"iga_status": "not_tested"}, ["iga_not_tested"]),
+        ({"severe_reaction": "yes"}, ["earlier_severe_reaction"]),
+        ({"severe_reaction": "not_sure"}, ["earlier_severe_reaction_unsure"]),
+        (
+            {"iga_status": "not_tested", "severe_reaction": "yes"},
+            ["iga_not_tested", "earlier_severe_reaction"],
+        ),
+        ({"iga_status": "normal", "severe_reaction": "no"}, []),
+        ({"iga_status": "skipped", "severe_reaction": "skipped"}, []),
+        (GOOD_FIT, []),
+    ],
+)
+def test_a_referral_is_flagged_for_each_safety_item_the_answers_raise(answers, flags):
+    assert eligibility.safety_flags(answers) == flags
+
+
+def test_the_safety_flags_are_the_rules_file_safety_conditions():
+    """One source: each flagged condition of rules.yml is a safety item the outcome lists, and
+    a changed rule changes the flag with it."""
+    rules = eligibility.default_rules()
+    safety = next(o for o in rules.outcomes if o.get("id") == "safety_items")
+    assert [c.get("flag") for c in safety["when_any"]] == [
+        "iga_deficiency",
+        "iga_not_tested",
+        "earlier_severe_reaction",
+        "earlier_severe_reaction_unsure",
+    ]
+    changed = [
+        {**o, "when_any": [{"slot": "iga_status", "in": ["no_known"], "flag": "ask_about_iga"}]}
+        if o.get("id") == "safety_items"
+        else o
+        for o in rules.outcomes
+    ]
+    edited = eligibility.Rules(**{**rules.__dict__, "outcomes": changed})
+    assert eligibility.safety_flags({"iga_status": "no_known"}, edited) == ["ask_about_iga"]
+    assert eligibility.safety_flags({"iga_status": "deficient"}, edited) == []
+
+
+def test_the_action_server_keeps_no_list_of_safety_flags_of_its_own():
+    import actions.handoff as handoff
+
+    assert not hasattr(handoff, "SAFETY_FLAGS")
+    assert "iga_not_tested" not in inspect.getsource(handoff)
