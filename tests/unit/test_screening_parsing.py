@@ -1,5 +1,7 @@
 """Reading screening answers as people write them, and refusing impossible values."""
 
+import inspect
+
 import pytest
 
 from bot.core.screening import parsing
@@ -112,6 +114,32 @@ def test_diagnoses_from_free_text(text, diagnosis):
 )
 def test_first_line_treatment_tried(text, tried):
     assert parsing.parse_first_line_tried(text).value == tried
+
+
+def test_the_kind_of_each_medicine_is_the_lexicons_class():
+    """Steroids and other immune medicines are told apart by the medicines lexicon
+    (data/lexicons/medicines.yml, `class`), not by a list in the code."""
+    classes = parsing.medicine_classes()
+    assert classes["corticosteroid"] == "steroid"
+    assert {name for name, kind in classes.items() if kind == "immunosuppressant"} == {
+        "methotrexate", "azathioprine", "mycophenolate", "rituximab", "tacrolimus", "cyclosporine"
+    }  # fmt: skip
+    assert "hydroxychloroquine" not in classes and "statin" not in classes
+    source = inspect.getsource(parsing)
+    assert "methotrexate" not in source and '"corticosteroid"' not in source
+
+
+def test_a_medicine_without_a_class_answers_neither_kind():
+    assert parsing.parse_first_line_tried("plaquenil").value is None
+    assert parsing.parse_first_line_tried("", ["statin"]).value is None
+
+
+def test_a_class_given_in_the_lexicon_decides_the_reading(monkeypatch):
+    monkeypatch.setattr(
+        parsing, "medicine_classes", lambda: {"hydroxychloroquine": "immunosuppressant"}
+    )
+    assert parsing.parse_first_line_tried("", ["hydroxychloroquine"]).value == "immunosuppressants"
+    assert parsing.parse_first_line_tried("", ["methotrexate"]).value is None
 
 
 def test_a_bare_yes_to_first_line_treatment_asks_which():

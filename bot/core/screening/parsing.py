@@ -21,9 +21,7 @@ from bot.core.yamlio import load_yaml
 
 PHRASES_FILE = DATA_DIR / "screening" / "answer_phrases.yml"
 LB_PER_KG = 1 / 0.45359237
-IMMUNOSUPPRESSANTS = frozenset(
-    {"methotrexate", "azathioprine", "mycophenolate", "rituximab", "tacrolimus", "cyclosporine"}
-)
+MEDICINES_FILE = lexicon.LEXICON_DIR / "medicines.yml"
 RESULT_ORDER = ("not_enough", "side_effects", "could_not_take", "helping")
 NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                 "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
@@ -54,6 +52,14 @@ def phrases() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _nlp():
     return lexicon.build_pipeline()
+
+
+@lru_cache(maxsize=1)
+def medicine_classes() -> dict[str, str]:
+    """Medicine (the lexicon's normalized value) -> its class ("steroid", "immunosuppressant"),
+    from the medicines lexicon."""
+    values = load_yaml(MEDICINES_FILE)["values"]
+    return {str(name): str(forms["class"]) for name, forms in values.items() if forms.get("class")}
 
 
 def lexicon_values(text: str, entity: str) -> list[str]:
@@ -185,8 +191,9 @@ def parse_first_line_tried(text: str, medicines: Sequence[str] = ()) -> Reading:
     """steroids / immunosuppressants / both / none / not_sure."""
     t = normalize(text)
     meds = set(medicines) or set(lexicon_values(text, "medicine"))
-    steroids = "corticosteroid" in meds
-    others = bool(meds & IMMUNOSUPPRESSANTS) or has(t, "other_immune_medicines")
+    classes = {medicine_classes().get(m) for m in meds}
+    steroids = "steroid" in classes
+    others = "immunosuppressant" in classes or has(t, "other_immune_medicines")
     if has(t, "both_tried") or (steroids and others):
         return Reading("both")
     if has(t, "steroids_only") or steroids:
