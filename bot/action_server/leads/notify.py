@@ -4,6 +4,13 @@ Each lead's notification sits in the outbox until the receiver answers 2xx. A fa
 time-out, refused connection) is retried with exponential backoff by the worker in the action
 server or by `python -m bot.action_server.leads resend`. Each POST carries the lead's reference as
 `X-IVIG-Delivery`, so a receiver that got a POST whose answer was lost can drop the repeat.
+
+Every action server runs a worker on the shared outbox (and `resend` may run beside them), so a
+sender first claims a due notification: one atomic UPDATE moves its next attempt past the
+POST's time-out, and only the sender whose UPDATE changed the row posts it. Without the claim,
+two action servers posted every notification twice. A sender that dies after claiming leaves a
+claim that expires, and the notification goes out again then (at least once, never twice
+while its senders live).
 """
 
 from __future__ import annotations
@@ -16,7 +23,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
+from bot.action_server.leads.models import OutboxMessage, utcnow
 from bot.action_server.leads.store import LeadStore
 from bot.action_server.leads.summary import payload
 from bot.startup import env
@@ -57,12 +67,36 @@ def backoff(attempts: int, config: WebhookConfig) -> timedelta:
     return timedelta(seconds=min(config.retry_base * 2 ** max(attempts - 1, 0), config.retry_max))
 
 
+def claim_lease(config: WebhookConfig) -> timedelta:
+    """How long a claim holds: past the POST's time-out (connect and read), with a margin."""
+    return timedelta(seconds=3 * config.timeout + 5)
+
+
+def claim(store: LeadStore, message_id: int, lease: timedelta) -> bool:
+    """Takes a due notification for this sender only; False if another sender has it."""
+    now = utcnow()
+    with Session(store.engine) as session, session.begin():
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+
 def deliver_due(store: LeadStore, config: WebhookConfig) -> tuple[int, int]:
-    """Sends every due notification once; returns (delivered, failed)."""
+    """Sends every due notification this sender could claim, once; returns (delivered, failed)."""
     if not config.url:
         return 0, 0  # no receiver configured: leads wait in the database
     delivered = failed = 0
     for message_id, lead in store.due():
+        if not claim(store, message_id, claim_lease(config)):
+            continue  # another action server is sending it
         body = json.dumps(payload(lead), sort_keys=True).encode()
         headers = {
             "Content-Type": "application/json",
