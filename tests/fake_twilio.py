@@ -13,6 +13,8 @@ class FakeTwilio:
     def __init__(self, account_sid: str, auth_token: str) -> None:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.sent: list[dict[str, str]] = []
+        self.mode = "ok"  # ok | error: every send answered 503 (Twilio's API down)
+        self.refused = 0
         self._server: ThreadingHTTPServer | None = None
 
     @property
@@ -30,6 +32,11 @@ class FakeTwilio:
                 path_ok = self.path == f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
                 if not path_ok or self.headers.get("Authorization") != expected:
                     self.send_response(401)
+                    self.end_headers()
+                    return
+                if fake.mode == "error":
+                    fake.refused += 1
+                    self.send_response(503)
                     self.end_headers()
                     return
                 fake.sent.append(dict(parse_qsl(body, keep_blank_values=True)))

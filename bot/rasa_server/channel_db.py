@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy import Boolean, Column, DateTime, String
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base
 
@@ -60,6 +60,23 @@ class RevokedSession(ChannelBase):
 
     session_id = Column(String(64), primary_key=True)
     expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class SmsOutboxRow(ChannelBase):
+    """A text waiting for Twilio (bot/rasa_server/sms_outbox.py); number and body encrypted."""
+
+    __tablename__ = "channel_sms_outbox"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id = Column(Integer, primary_key=True)
+    conversation = Column(String(80), nullable=False, index=True)
+    sender = Column(String(40), nullable=False)
+    to_enc = Column(Text, nullable=False)
+    body_enc = Column(Text, nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    claimed_until = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 def secret() -> bytes:

@@ -143,3 +143,19 @@ def test_exit_leaves_the_sms_screening_without_unsubscribing(stack, twilio_api, 
     text(stack, twilio_api, phone, "could ivig help me")
     reply = text(stack, twilio_api, phone, "exit")
     assert "Do you want to stop the screening?" in reply
+
+
+def test_a_reply_twilio_refuses_is_queued_and_sent_in_order_when_it_is_back(
+    stack, twilio_api, phone
+):
+    twilio_api.mode = "error"
+    try:
+        response = post(stack, {"From": phone, "Body": "what is ivig", "NumMedia": "0"})
+        assert response.status_code == 204  # the turn is done; its texts wait in the queue
+        assert twilio_api.to(phone, wait=1.0) == []
+        assert twilio_api.refused >= 1
+    finally:
+        twilio_api.mode = "ok"
+    delivered = twilio_api.to(phone, wait=30.0)  # the retry loop runs every few seconds
+    assert delivered and "IVIG" in delivered[0]["Body"]
+    assert text(stack, twilio_api, phone, "how often is it given").strip()  # order kept after

@@ -9,7 +9,9 @@ synchronously on the event loop. This channel:
   channel names `twilio` and `whatsapp` (for response variants);
 - renders buttons as numbered options and maps "1", "one" or the option's words back;
 - keeps replies plain and splits long ones; honours STOP, START and HELP;
-- sends through the Twilio REST API at a configurable base URL, without blocking the loop;
+- sends through the Twilio REST API at a configurable base URL, without blocking the loop,
+  each text queued durably first (bot/rasa_server/sms_outbox.py): a text Twilio refuses is
+  retried in order by every replica until it goes, never lost with the turn;
 - names each conversation by a keyed hash of the number (`sms-...`, `wa-...`, from
   bot/rasa_server/channels/ids.py), so the tracker, the leads and the logs never hold the number
   as an id
@@ -37,6 +39,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 
 from bot import DATA_DIR
@@ -47,8 +50,10 @@ from bot.rasa_server import channel_db, input_policy, reply_to, store_failsafe
 from bot.rasa_server.channels import ids
 from bot.rasa_server.opt_outs import OptOuts
 from bot.rasa_server.replays import SeenMessages
+from bot.rasa_server.sms_outbox import SmsOutbox
 
 logger = logging.getLogger(__name__)
+RETRY_SECONDS = 5  # how often each replica retries texts Twilio refused
 
 SMS_LIMIT = 1600  # Twilio joins longer texts up to this; beyond it, split
 MAX_BODY_BYTES = 65536  # a Twilio webhook is a few hundred bytes
@@ -162,25 +167,34 @@ class TwilioOutput(OutputChannel):
     """Replies to one number: Rasa names the recipient by conversation id, which is a hash."""
 
     def __init__(
-        self, api: TwilioApi, from_number: str, channel: str, opt_outs: OptOuts, to: str
-    ) -> None:
+        self, api: TwilioApi, from_number: str, channel: str, opt_outs: OptOuts, to: str,
+        outbox: SmsOutbox,
+    ) -> None:  # fmt: skip
         self.api, self.from_number, self.channel, self.opt_outs = (
             api,
             from_number,
             channel,
             opt_outs,
         )
-        self.to = to
+        self.to, self.outbox = to, outbox
+        self.conversation = ids.phone_conversation(to)  # the queue's order key, not the number
 
     @classmethod
     def name(cls) -> str:
         return "twilio"
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Queued durably, then sent in order; a text Twilio refuses is retried later."""
         if self.opt_outs.is_stopped(self.to):
             return
-        for part in split_message(plain(text)):
-            await self.api.send(self.from_number, self.to, part)
+        parts = split_message(plain(text))
+        try:
+            self.outbox.enqueue(self.conversation, self.from_number, self.to, parts)
+        except SQLAlchemyError:  # the queue's database is down: straight to Twilio, if it can
+            for part in parts:
+                await self.api.send(self.from_number, self.to, part)
+            return
+        await self.outbox.flush(self.conversation, self.api.send, self.opt_outs.is_stopped)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -250,15 +264,36 @@ class TwilioInput(InputChannel):
         return RequestValidator(self.auth_token).validate(url, params, signature)
 
     def output_for(self, sender: str) -> TwilioOutput:
-        opt_outs = OptOuts(channel_db.engine())
+        opt_outs, outbox = OptOuts(channel_db.engine()), SmsOutbox(channel_db.engine())
         if sender.startswith("whatsapp:"):
             number = self.whatsapp_number
             number = number if number.startswith("whatsapp:") else f"whatsapp:{number}"
-            return WhatsAppOutput(self.api, number, "whatsapp", opt_outs, sender)
-        return TwilioOutput(self.api, self.sms_number, "twilio", opt_outs, sender)
+            return WhatsAppOutput(self.api, number, "whatsapp", opt_outs, sender, outbox)
+        return TwilioOutput(self.api, self.sms_number, "twilio", opt_outs, sender, outbox)
+
+    async def retry_queued(self) -> int:
+        """One pass over texts Twilio refused before; how many conversations were retried."""
+        engine = channel_db.engine()
+        outbox, opt_outs = SmsOutbox(engine), OptOuts(engine)
+        due = outbox.due_conversations()
+        for conversation in due:
+            await outbox.flush(conversation, self.api.send, opt_outs.is_stopped)
+        return len(due)
+
+    async def _retry_forever(self) -> None:
+        while True:
+            await asyncio.sleep(RETRY_SECONDS)
+            try:
+                await self.retry_queued()
+            except Exception as error:  # the database may be away for a moment
+                logger.warning("Retrying queued texts failed: %s", type(error).__name__)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         twilio = Blueprint("bot_twilio_webhook", __name__)
+
+        @twilio.listener("after_server_start")
+        async def retry_queued_texts(app: Any, _loop: Any) -> None:
+            app.add_task(self._retry_forever())
 
         @twilio.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
