@@ -9,7 +9,8 @@ CACHE_DIR ?= $(HOME)/.cache/ivig-assistant
 NLU_MIN_ACCURACY ?= 0.90
 LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
 VENV_REAL := $(CACHE_DIR)/venv-$(LOCK_HASH)
-# The widget's front-end packages (socket.io-client) from the npm registry, keyed the same way.
+# The widget's front-end packages (socket.io-client; axe-core for the accessibility tests) from
+# the npm registry, keyed the same way.
 WEB_DIR := bot/rasa_server/channels/web
 WEB_HASH := $(shell cat $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json | sha256sum | cut -c1-16)
 WEB_REAL := $(CACHE_DIR)/web-$(WEB_HASH)
@@ -89,7 +90,8 @@ $(WEB_REAL)/.complete:
 	@rm -rf "$(WEB_REAL)" && mkdir -p "$(WEB_REAL)" && \
 	cp $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json "$(WEB_REAL)/" && \
 	npm ci --prefix "$(WEB_REAL)" --no-audit --no-fund --loglevel=error 2>&1 | grep -v nodedir || true
-	@test -f "$(WEB_REAL)/node_modules/socket.io-client/dist/socket.io.min.js" && touch "$@"
+	@test -f "$(WEB_REAL)/node_modules/socket.io-client/dist/socket.io.min.js" && \
+	  test -f "$(WEB_REAL)/node_modules/axe-core/axe.min.js" && touch "$@"
 
 .PHONY: install
 install: $(VENV_REAL)/.complete $(WEB_REAL)/.complete
