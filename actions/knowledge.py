@@ -13,7 +13,6 @@ from actions import understanding
 from bot.action_server import settings
 from bot.core import routing
 from bot.core.knowledge import KnowledgeBase, knowledge_base
-from bot.core.program import setting_warnings
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +70,11 @@ def answer_topic(
     flag; the conversation's subject becomes this topic."""
     kb = knowledge_base()
     answer = kb.answer(topic, tracker.get_latest_input_channel())
-    text = f"{answer.text}\n\n{answer.source_line}{understanding.seek_care(tracker, kb)}"
     dispatcher.utter_message(
-        text=text,
-        buttons=[
-            {"title": "Where is that from?", "payload": "/ask_source"},
-            SCREENING_BUTTON,
-            SPECIALIST_BUTTON,
-        ],
+        response="utter_answer",
+        answer=answer.text,
+        source=answer.source_line,
+        care=understanding.seek_care(tracker, kb),
     )
     asked = list(tracker.get_slot("topics_asked") or [])
     return [SlotSet("last_topic", topic), SlotSet("topics_asked", [*asked, topic][-20:])]
@@ -101,7 +97,11 @@ class ActionShowSources(Action):
         references = kb.sources(topic)
         title = kb.topics[topic].title
         if not references:
-            dispatcher.utter_message(text=f"{title}: {kb.source_line(kb.topics[topic])}")
+            dispatcher.utter_message(
+                response="utter_sources_of_team_answer",
+                title=title,
+                source=kb.source_line(kb.topics[topic]),
+            )
             return []
         # The team's sentences of the answer are named apart from the article's references.
         labels = kb.label_lines(kb.claims_of(kb.topics[topic]))
@@ -130,12 +130,3 @@ class ActionKnowledgeFallback(Action):
             return []
         offer_search_results(dispatcher, tracker)
         return []
-
-
-def log_setting_warnings() -> None:
-    """Warn once at start-up while the program's settings are still development defaults."""
-    for warning in setting_warnings(knowledge_base().program):
-        logger.warning("Program setting: %s", warning)
-
-
-log_setting_warnings()

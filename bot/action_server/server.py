@@ -90,6 +90,8 @@ def main() -> int:
     program.configure(os.environ)  # the program's phone, hours zone and area, read once
     logging_privacy.install()
     logging.basicConfig(level=env.text("LOG_LEVEL", "INFO").upper())
+    for warning in program.setting_warnings(program.load_program()):
+        logger.warning("Program setting: %s", warning)  # e.g. PHARMACY_PHONE unset
     host = env.text("ACTION_SERVER_HOST", "127.0.0.1")
     port = env.integer("ACTION_SERVER_PORT", 5055)
     token = env.text("ACTION_SERVER_TOKEN")

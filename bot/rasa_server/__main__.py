@@ -10,7 +10,6 @@ started some other way, so nothing depends on the entry point alone.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
@@ -61,7 +60,8 @@ def boot(argv: list[str]) -> int:
     logging_privacy.install()
     rasa_patches.install()
     channel_db.engine()  # the channel tables exist before the first message
-    logging.getLogger(__name__).debug("Rasa server start-up done")
+    for warning in program.setting_warnings(program.load_program()):
+        print(f"Program setting: {warning}", file=sys.stderr)  # before Rasa sets up logging
     return 0
 
 
