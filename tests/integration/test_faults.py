@@ -1,4 +1,5 @@
-"""Faults in the scaled-out configuration: two Rasa replicas, PostgreSQL, Redis, one action server.
+"""Faults in the scaled-out configuration: two Rasa replicas, PostgreSQL, Redis, an action server
+(and a second one that only delivers the shared lead outbox, as every action server does).
 
 Each test drives conversations of FAQ questions at both replicas (each message to a random
 one, some pairs sent at the same instant to both), injects one fault while they run, and then
@@ -7,6 +8,12 @@ would: a failed message is sent again, to the other replica, with the same messa
 
 Pass means: nothing lost, duplicated or reordered; every stored turn answered; and every failed
 attempt told as such (HTTP 503 with the failure text), never an empty `200 []`.
+
+The specialist notification receiver (`tests/receiver.py`) stopped while handoffs complete is
+one more fault: each lead stored once, each notification delivered exactly once after the
+receiver returns, and no conversation notices. The widget's socket.io channel is checked on
+the same cluster: a message sent again after a reconnect to the other replica is answered
+once, and a failed turn is told.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import itertools
 import json
 import os
 import random
+import re
 import shlex
 import signal
 import socket
@@ -25,7 +33,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -33,7 +41,9 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bot import PROJECT_ROOT
-from tests.integration.servers import Stack
+from tests.integration import test_socketio_channel as widget_channel
+from tests.integration.servers import BIN, Stack, free_port, wait_until
+from tests.receiver import Receiver
 from tests.services import _as_postgres, _free_port, postgres_server
 
 QUESTIONS = ["what is ivig", "what are the side effects of ivig", "what is myositis",
@@ -44,6 +54,14 @@ THINK_SECONDS = 0.15
 RETRY_FOR_SECONDS = 40.0  # how long the client keeps trying one message
 REQUEST_TIMEOUT = 30.0
 TICKET_LIFETIME = "10"  # Rasa's TICKET_LOCK_LIFETIME; its default of 60 s would not fit a run
+WEBHOOK_SECRET = "faults-webhook-secret"
+# The outbox as the handoff tests run it: a tick every 0.5 s, retries backing off to 2 s at most.
+OUTBOX = {"LEADS_OUTBOX_INTERVAL": "0.5", "LEADS_RETRY_BASE_SECONDS": "0.5",
+          "LEADS_RETRY_MAX_SECONDS": "2"}  # fmt: skip
+RETRY_MAX_SECONDS = 2.0
+HANDOFF = ["connect me with a specialist", "yes", "Pat Doe", "call", "415-555-0142", "morning"]
+HANDOFF_CONVERSATIONS = 8
+RECOVERING_SECONDS = 0.5  # how long the receiver takes to answer when it is back
 
 
 class RestartableRedis:
@@ -121,6 +139,7 @@ class Cluster:
     postgres: RestartablePostgres
     redis: RestartableRedis
     failure_text: str
+    receiver: Receiver
 
     @property
     def replicas(self) -> list[Stack]:
@@ -140,6 +159,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     workdir = tmp_path_factory.mktemp("faults")
     redis = RestartableRedis()
     redis.start()
+    receiver = Receiver(WEBHOOK_SECRET).start()
     try:
         with postgres_server() as database:
             env = {
@@ -147,6 +167,11 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
                 "LOCK_STORE_URL": redis.url,
                 "DATABASE_URL": database,
                 "LEADS_KEY_FILE": str(workdir / "leads.key"),
+                "CHANNEL_KEY_FILE": str(workdir / "channel.key"),
+                "REPLY_TO_KEY_FILE": str(workdir / "reply-to.pem"),
+                "LEADS_WEBHOOK_URL": receiver.url,
+                "LEADS_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                **OUTBOX,
                 "RATE_LIMIT_PER_MINUTE": "100000",
                 "TICKET_LOCK_LIFETIME": TICKET_LIFETIME,
                 "LOG_LEVEL": "INFO",
@@ -155,13 +180,25 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
             try:
                 first.start()
                 second = first.replica()
+                _second_action_server(first)
                 yield Cluster(
-                    first, second, database, RestartablePostgres(database), redis, _failure_text()
-                )
+                    first, second, database, RestartablePostgres(database), redis,
+                    _failure_text(), receiver,
+                )  # fmt: skip
             finally:
                 first.stop()
     finally:
+        receiver.stop()
         redis.stop()
+
+
+def _second_action_server(stack: Stack) -> None:
+    """Another action server on the same leads database: Rasa does not call it, but its outbox
+    worker delivers from the shared outbox beside the first one's."""
+    other = replace(stack, action_port=free_port(), processes=stack.processes)
+    process, log = other._spawn(f"actions-{other.action_port}",
+                                [str(BIN / "python"), "-m", "bot.action_server"])  # fmt: skip
+    wait_until(lambda: requests.get(f"{other.action_url}/health", timeout=2).ok, 90, process, log)
 
 
 def _failure_text() -> str:
@@ -326,6 +363,16 @@ class Traffic:
         duration = time.monotonic() - self.t0
         return self.check(window[0][1] - self.t0, duration)
 
+    @staticmethod
+    def key_of(message: Message) -> str:
+        """What identifies a sent message among the stored turns: its text (unique per
+        conversation), independent of the message id the replay mechanism relies on."""
+        return message.text
+
+    @staticmethod
+    def stored_key(user_event: dict) -> str:
+        return user_event.get("text") or ""
+
     def check(self, fault_ended: float, duration: float) -> Report:
         """Reads every conversation back from PostgreSQL and counts what happened to each turn."""
         report = Report(self.name, sent=len(self.messages), duration=duration)
@@ -341,10 +388,10 @@ class Traffic:
         for sender, kind, data in rows:
             turns = stored.setdefault(sender, [])
             if kind == "user":
-                turns.append((json.loads(data).get("text") or "", False))
+                turns.append((self.stored_key(json.loads(data)), False))
             elif kind == "bot" and turns:
                 turns[-1] = (turns[-1][0], True)
-        step_of = {(m.conversation, m.text): m.step for m in self.messages}
+        step_of = {(m.conversation, self.key_of(m)): m.step for m in self.messages}
         for conversation, turns in stored.items():
             texts = [t for t, _ in turns if (conversation, t) in step_of]
             counts = Counter(texts)
@@ -355,7 +402,9 @@ class Traffic:
             order = [step_of[(conversation, t)] for t in first_seen]
             report.reordered += sum(1 for a, b in itertools.pairwise(order) if b < a)
         stored_keys = {(c, t) for c, turns in stored.items() for t, _ in turns}
-        report.lost = sum(1 for m in self.messages if (m.conversation, m.text) not in stored_keys)
+        report.lost = sum(
+            1 for m in self.messages if (m.conversation, self.key_of(m)) not in stored_keys
+        )
         last_bad = 0.0
         for message in self.messages:
             report.attempts += len(message.attempts)
@@ -378,6 +427,76 @@ class Traffic:
     def _told(self, attempt: Attempt) -> bool:
         said = " ".join(" ".join(str(m.get("text", "")) for m in attempt.messages).split())
         return self.cluster.failure_text in said
+
+
+class HandoffTraffic(Traffic):
+    """Conversations that each ask for a specialist and give their contact details.
+
+    Turns are identified by message id: once a lead holds the typed contact details, the
+    tracker store blanks their text (bot/core/erasure.py), but keeps each turn's message id."""
+
+    def plan(self, conversation: str) -> list[list[Message]]:
+        return [[Message(conversation, step, said)] for step, said in enumerate(HANDOFF)]
+
+    @staticmethod
+    def key_of(message: Message) -> str:
+        return message.message_id
+
+    @staticmethod
+    def stored_key(user_event: dict) -> str:
+        return user_event.get("message_id") or ""
+
+    def confirmations(self) -> dict[str, str | None]:
+        """Each conversation's lead reference, as its person was told it at the end."""
+        told: dict[str, str | None] = {}
+        for message in self.messages:
+            if message.step == len(HANDOFF) - 1:
+                said = " ".join(str(m.get("text", "")) for m in message.attempts[-1].messages)
+                found = re.search(r"Your reference is (L-[0-9A-F]+)\.", " ".join(said.split()))
+                told[message.conversation] = found.group(1) if found else None
+        return told
+
+
+@dataclass
+class Notified:
+    """Leads of a run read back from the leads database, and what the receiver got."""
+
+    leads: dict[str, list[str]]  # conversation -> the references of its leads
+    outbox: dict[str, tuple[str, int, str | None]]  # reference -> (status, attempts, last error)
+    accepted: Counter  # reference -> payloads the receiver accepted
+    seen: Counter  # reference -> POSTs the receiver saw, failed ones included
+
+
+def _notified(cluster: Cluster, prefix: str) -> Notified:
+    engine = create_engine(cluster.database)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT l.conversation_id, l.reference, o.status, o.attempts, o.last_error "
+                 "FROM leads l JOIN outbox o ON o.lead_id = l.id "
+                 "WHERE l.conversation_id LIKE :prefix"),
+            {"prefix": f"{prefix}-%"},
+        ).all()  # fmt: skip
+    engine.dispose()
+    references = {row.reference for row in rows}
+    leads: dict[str, list[str]] = {}
+    for row in rows:
+        leads.setdefault(row.conversation_id, []).append(row.reference)
+    receiver = cluster.receiver
+    return Notified(
+        leads=leads,
+        outbox={row.reference: (row.status, row.attempts, row.last_error) for row in rows},
+        accepted=Counter(p["reference"] for p in receiver.accepted if p["reference"] in references),
+        seen=Counter(d for d in receiver.deliveries if d in references),
+    )  # fmt: skip
+
+
+def _until(condition: Callable[[], bool], timeout: float, poll: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(poll)
+    return condition()
 
 
 def _publish(report: Report) -> None:
@@ -467,6 +586,19 @@ def test_a_message_sent_again_with_its_id_is_answered_from_the_stored_turn(clust
     assert [e["text"] for e in stored] == ["what is ivig"]  # processed once
 
 
+def test_a_widget_message_sent_again_on_the_other_replica_is_answered_once(cluster):
+    """The widget reconnects to the other replica after a lost reply and sends the message again
+    with its id: the same answer, from the stored turn, and one user turn stored."""
+    message_id = f"widget-{uuid.uuid4().hex}"
+    first, second, session = widget_channel.resend_after_reconnect(
+        cluster.first, cluster.second, message_id
+    )
+    assert any("Source:" in said for said in widget_channel.texts(first))
+    assert widget_channel.texts(second) == widget_channel.texts(first)
+    turns = widget_channel.user_turns(cluster.second, session)
+    assert [(t["text"], t["message_id"]) for t in turns] == [("what is ivig", message_id)]
+
+
 def test_with_the_database_down_a_person_is_told_and_an_emergency_still_comes_first(cluster):
     _settle(cluster)
     cluster.postgres.stop()
@@ -488,6 +620,26 @@ def test_with_the_database_down_a_person_is_told_and_an_emergency_still_comes_fi
     assert len(calm) == 1 and cluster.failure_text in " ".join(calm[0].split())
     assert len(emergency) == 2 and "911" in emergency[0]
     assert cluster.failure_text in " ".join(emergency[1].split())
+
+
+def test_with_the_database_down_a_widget_user_is_told_and_an_emergency_still_comes_first(
+    cluster,
+):
+    _settle(cluster)
+    widget = widget_channel.Widget(cluster.first, widget_channel.ALLOWED)
+    widget.start_session()
+    cluster.postgres.stop()
+    try:
+        calm = widget.say("what is ivig", f"calm-{uuid.uuid4().hex}")
+        emergency = widget.say("my throat is closing and I can't breathe")
+    finally:
+        cluster.postgres.start()
+        widget.close()
+    calm_said = [" ".join(t.split()) for t in widget_channel.texts(calm)]
+    urgent_said = [" ".join(t.split()) for t in widget_channel.texts(emergency)]
+    assert cluster.failure_text in " ".join(calm_said) and "911" not in calm_said[0][:40]
+    assert "911" in urgent_said[0] and cluster.failure_text not in urgent_said[0]
+    assert cluster.failure_text in " ".join(urgent_said[1:])
 
 
 def test_a_postgresql_restart_loses_no_turn_and_tells_whoever_had_to_wait(cluster):
@@ -527,6 +679,60 @@ def test_an_action_server_stopped_past_the_lease_never_lets_two_turns_run_at_onc
     report = traffic.run(_timed(pause), fault_at=1.5)
     _publish(report)
     _assert_every_turn_survived(report)
+
+
+def test_a_receiver_down_while_handoffs_complete_gets_each_lead_exactly_once_on_its_return(
+    cluster,
+):
+    """The specialist team's receiver is down while eight people finish a handoff over both
+    replicas, and stays down past several retries; then it comes back on the same address,
+    slow at first (half a second an answer, longer than a worker's tick), while both action
+    servers' workers deliver the backlog."""
+    _settle(cluster)
+    receiver = cluster.receiver
+    traffic = HandoffTraffic(cluster, "receiver-down", seed=6)
+    receiver.stop()
+    try:
+        with ThreadPoolExecutor(HANDOFF_CONVERSATIONS) as pool:
+            list(pool.map(traffic.converse, range(HANDOFF_CONVERSATIONS)))
+        # Every notification was tried while the receiver was away, failed, and was retried.
+        assert _until(
+            lambda: all(attempts >= 3 for _, attempts, _ in
+                        _notified(cluster, traffic.prefix).outbox.values()),
+            timeout=15,
+        )  # fmt: skip
+        while_down = _notified(cluster, traffic.prefix)
+    finally:
+        receiver.mode, receiver.slow_seconds = "slow", RECOVERING_SECONDS
+        receiver.start()
+    returned = time.monotonic()
+    assert {status for status, _, _ in while_down.outbox.values()} == {"pending"}
+    assert all(error for _, _, error in while_down.outbox.values())  # why it was not sent
+    assert not while_down.seen  # nothing could have reached it
+    told = traffic.confirmations()
+    everyone = set(told)
+    try:
+        assert _until(lambda: set(told.values()) <= receiver.distinct(), timeout=20)
+        caught_up = time.monotonic() - returned
+        time.sleep(2 * RETRY_MAX_SECONDS + 1)  # long enough for any repeat to arrive
+    finally:
+        receiver.mode = "ok"
+    after = _notified(cluster, traffic.prefix)
+    report = traffic.check(returned - traffic.t0, time.monotonic() - traffic.t0)
+    report.back_to_normal = caught_up  # the last notification, after the receiver's return
+    _publish(report)
+    print(f"leads stored {len(after.leads)}, notifications accepted "
+          f"{sum(after.accepted.values())}, POSTs seen {sum(after.seen.values())}, "
+          f"last delivered {caught_up:.1f} s after the receiver returned")  # fmt: skip
+    # The conversations never noticed: every turn stored once, in order, answered first time.
+    _assert_every_turn_survived(report)
+    assert report.attempts == report.sent
+    # Each person was told their reference, and it is the one lead stored for them.
+    assert len(everyone) == HANDOFF_CONVERSATIONS and None not in told.values()
+    assert after.leads == {conversation: [reference] for conversation, reference in told.items()}
+    # Each notification delivered exactly once, and the outbox says so.
+    assert after.accepted == Counter(told.values()) == after.seen
+    assert {status for status, _, _ in after.outbox.values()} == {"delivered"}
 
 
 def test_a_replica_killed_mid_turn_stalls_its_conversations_seconds_not_a_minute(cluster):

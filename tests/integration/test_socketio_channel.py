@@ -91,8 +91,8 @@ def test_a_page_from_another_origin_cannot_open_a_socket(stack):
 
 
 def conversation_of(stack, session: str) -> str:
-    """The conversation id the server stores for a widget session (keyed by the stack's key)."""
-    with mock.patch.dict(os.environ, {"CHANNEL_KEY_FILE": stack.env()["CHANNEL_KEY_FILE"]}):
+    """The conversation id the server stores for a widget session (keyed by the stack's keys)."""
+    with mock.patch.dict(os.environ, stack.env()):
         return ids.web_conversation(session)
 
 
