@@ -44,10 +44,6 @@ READERS = {
     "contact_email": contact.parse_email,
     "contact_time": contact.parse_time,
 }
-EXAMPLES = {
-    "contact_phone": "Please type it like 415-555-0123.",
-    "contact_email": "Please type it like name@example.com.",
-}
 
 
 def required_contact_slots(method: str | None) -> List[str]:
@@ -85,10 +81,7 @@ class ActionAskContactPhone(Action):
     ) -> List[EventType]:
         own = sender_phone(tracker)
         if own:
-            dispatcher.utter_message(
-                text=f"Should we use the number you're texting from, ending in {own[-4:]}? "
-                "Reply yes, or type another number.",
-            )
+            dispatcher.utter_message(response="utter_offer_own_number", last_digits=own[-4:])
         else:
             dispatcher.utter_message(response="utter_ask_contact_phone")
         return []
@@ -118,30 +111,43 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> List[str]:
         return required_contact_slots(tracker.get_slot("contact_method"))
 
-    def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+    def _validate(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        response: str,
+    ) -> Dict[str, Any]:
+        """The answer read, or the reader's problem said with the response for that detail."""
         reading = READERS[slot](str(value or ""))
         if reading.found:
             return {slot: reading.value}
-        dispatcher.utter_message(text=f"{reading.problem} {EXAMPLES.get(slot, '')}".strip())
+        dispatcher.utter_message(response=response, problem=reading.problem)
         return {slot: None}
 
     def validate_contact_name(self, value: Any, dispatcher, tracker, domain) -> Dict[str, Any]:
-        return self._validate("contact_name", value, dispatcher)
+        return self._validate("contact_name", value, dispatcher, response="utter_contact_not_read")
 
     def validate_contact_method(self, value: Any, dispatcher, tracker, domain) -> Dict[str, Any]:
-        return self._validate("contact_method", value, dispatcher)
+        return self._validate(
+            "contact_method", value, dispatcher, response="utter_contact_not_read"
+        )
 
     def validate_contact_phone(self, value: Any, dispatcher, tracker, domain) -> Dict[str, Any]:
         own = sender_phone(tracker)
         if own and parse_yes_no(str(value or "")).value == "yes":
             return {"contact_phone": own}
-        return self._validate("contact_phone", value, dispatcher)
+        return self._validate(
+            "contact_phone", value, dispatcher, response="utter_contact_phone_not_read"
+        )
 
     def validate_contact_email(self, value: Any, dispatcher, tracker, domain) -> Dict[str, Any]:
-        return self._validate("contact_email", value, dispatcher)
+        return self._validate(
+            "contact_email", value, dispatcher, response="utter_contact_email_not_read"
+        )
 
     def validate_contact_time(self, value: Any, dispatcher, tracker, domain) -> Dict[str, Any]:
-        return self._validate("contact_time", value, dispatcher)
+        return self._validate("contact_time", value, dispatcher, response="utter_contact_not_read")
 
 
 class ActionCreateLead(Action):
@@ -216,10 +222,9 @@ class ActionHandoffDeclined(Action):
     ) -> List[EventType]:
         program = knowledge_base().program
         dispatcher.utter_message(
-            text=(
-                "No problem, I haven't stored anything. You can reach our IVIG team at "
-                f"{phone_text(program)}. Hours: {hours_text(program)}."
-            )
+            response="utter_handoff_declined",
+            phone=phone_text(program),
+            hours=hours_text(program),
         )
         return [SlotSet(CONSENT_AT_SLOT, None)]
 

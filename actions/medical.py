@@ -9,7 +9,6 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.knowledge import SCREENING_BUTTON, SPECIALIST_BUTTON
 from bot.action_server import settings
 from bot.core import boundaries, routing, symptoms
 from bot.core.knowledge import knowledge_base
@@ -24,9 +23,7 @@ class ActionSymptomInfo(Action):
     ) -> List[EventType]:
         answer = symptoms.reply(tracker.get_latest_entity_values("symptom"))
         source = knowledge_base().refs_line(answer.refs)
-        dispatcher.utter_message(
-            text=f"{answer.text}\n\n{source}", buttons=[SCREENING_BUTTON, SPECIALIST_BUTTON]
-        )
+        dispatcher.utter_message(response="utter_symptom_info", answer=answer.text, source=source)
         return []
 
 
@@ -45,10 +42,15 @@ class ActionMedicalBoundary(Action):
         result = boundaries.boundary(
             message.get("text") or "", list(tracker.get_latest_entity_values("medicine")), selected
         )
-        text = result.text
-        if result.general_topic in kb.topics:
-            answer = kb.answer(result.general_topic, tracker.get_latest_input_channel())
-            intro = boundaries.rules()["general_intro"]
-            text += f"\n\n{intro} {answer.text}\n\n{answer.source_line}"
-        dispatcher.utter_message(text=text, buttons=[SPECIALIST_BUTTON])
+        if result.general_topic not in kb.topics:
+            dispatcher.utter_message(response="utter_medical_boundary", boundary=result.text)
+            return []
+        answer = kb.answer(result.general_topic, tracker.get_latest_input_channel())
+        dispatcher.utter_message(
+            response="utter_medical_boundary_with_answer",
+            boundary=result.text,
+            intro=boundaries.rules()["general_intro"],
+            answer=answer.text,
+            source=answer.source_line,
+        )
         return []

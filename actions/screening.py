@@ -23,8 +23,6 @@ FORM = "ivig_screening_form"
 FAILURES_SLOT = "screening_failures"
 OUTCOME_SLOT = "screening_outcome"
 PAUSED_SLOT = "screening_paused"
-SPECIALIST_BUTTON = {"title": "Talk to a specialist", "payload": "/request_human"}
-SKIP_BUTTON = {"title": "Skip this question", "payload": "skip"}
 
 
 def answers_of(tracker: Tracker) -> Dict[str, Any]:
@@ -147,16 +145,14 @@ class ActionAskScreeningQuestion(Action):
             question = flow.question(self.slot)
             if failure.get("count", 0) >= flow.max_failed_tries():
                 dispatcher.utter_message(
-                    text=(
-                        f"{failure['problem']} Let's not get stuck on this one. You can skip it, "
-                        "or talk to a specialist who can help."
-                    ),
-                    buttons=[SKIP_BUTTON, SPECIALIST_BUTTON],
+                    response="utter_screening_stuck", problem=failure["problem"]
                 )
                 return []
-            buttons = _response_buttons(domain, f"utter_ask_{self.slot}")
             dispatcher.utter_message(
-                text=f"{failure['problem']} {question.reprompt}", buttons=buttons
+                response="utter_screening_reask",
+                problem=failure["problem"],
+                reprompt=question.reprompt,
+                buttons=_response_buttons(domain, f"utter_ask_{self.slot}"),
             )
             return []
         dispatcher.utter_message(response=f"utter_ask_{self.slot}")
@@ -186,14 +182,7 @@ class ActionAskScreeningConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         lines = flow.summary_lines(answers_of(tracker))
-        dispatcher.utter_message(
-            text="Here is what you told me:\n" + "\n".join(lines) + "\n\nIs this right? "
-            'You can say "looks right" or tell me what to change, like "change my weight".',
-            buttons=[
-                {"title": "Looks right", "payload": "looks right"},
-                {"title": "Change an answer", "payload": "change an answer"},
-            ],
-        )
+        dispatcher.utter_message(response="utter_ask_screening_confirmed", summary="\n".join(lines))
         return []
 
 
@@ -210,10 +199,7 @@ class ActionExplainQuestion(Action):
         if slot in flow.SCREENING_SLOTS:
             dispatcher.utter_message(text=flow.question(slot).why)
         else:
-            dispatcher.utter_message(
-                text="I ask a few questions to see whether a specialist review of IVIG could "
-                "fit you. I never decide treatment; your doctor does."
-            )
+            dispatcher.utter_message(response="utter_why_screening")
         return []
 
 
@@ -284,24 +270,28 @@ class ActionResumeScreening(Action):
         return [SlotSet(PAUSED_SLOT, None)]
 
 
-def outcome_messages(answers: Dict[str, Any]) -> tuple[List[str], List[str]]:
-    """The outcome texts to send and the outcome ids to store."""
+def outcome_messages(answers: Dict[str, Any]) -> tuple[List[Dict[str, Any]], List[str]]:
+    """The outcome messages to send (each the keyword arguments of one utter_message: a domain
+    response with its values, or a text of the rules file) and the outcome ids to store."""
     results = eligibility.outcomes(answers)
-    texts = []
-    for outcome in results:
-        reasons = "\n".join(f"- {reason}" for reason in outcome.reasons)
-        texts.append(f"{outcome.title}. {outcome.text}\nBecause you told me:\n{reasons}")
-    if not results:
-        texts.append(
-            "I can't tell from these answers whether IVIG could fit. A specialist can look at "
-            "your situation with you."
+    messages: List[Dict[str, Any]] = [
+        dict(
+            response="utter_screening_outcome",
+            title=outcome.title,
+            explanation=outcome.text,
+            reasons="\n".join(f"- {reason}" for reason in outcome.reasons),
         )
+        for outcome in results
+    ]
+    if not results:
+        messages.append(dict(response="utter_screening_no_outcome"))
     if isinstance(answers.get("weight_kg"), (int, float)):
-        texts.append(eligibility.dose_text())  # the article's per-kg rates, no personal amount
+        # The article's per-kg rates, no personal amount: a text of the rules file.
+        messages.append(dict(text=eligibility.dose_text()))
     note = eligibility.financial_note(answers.get("insurance"))
     if note and answers.get("insurance") != flow.SKIPPED:
-        texts.append(f"About cost: {note}")
-    return texts, [outcome.id for outcome in results]
+        messages.append(dict(response="utter_cost_note", note=note))
+    return messages, [outcome.id for outcome in results]
 
 
 class ActionScreeningOutcome(Action):
@@ -311,9 +301,9 @@ class ActionScreeningOutcome(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        texts, ids = outcome_messages(answers_of(tracker))
-        for text in texts:
-            dispatcher.utter_message(text=text)
+        messages, ids = outcome_messages(answers_of(tracker))
+        for message in messages:
+            dispatcher.utter_message(**message)
         dispatcher.utter_message(response="utter_offer_specialist")
         return [SlotSet(OUTCOME_SLOT, ids)]
 

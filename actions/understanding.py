@@ -77,7 +77,10 @@ def answer_topics(
         last = number == len(topics) - 1
         care = seek_care(tracker, kb) if last else ""
         dispatcher.utter_message(
-            text=f"{answer.text}\n\n{answer.source_line}{care}",
+            response="utter_answer_part",
+            answer=answer.text,
+            source=answer.source_line,
+            care=care,
             buttons=buttons if last and not planned(tracker, "not_covered") else [],
         )
     if planned(tracker, "not_covered"):

@@ -3,6 +3,7 @@
 import re
 
 from actions.screening import outcome_messages
+from tests.unit.test_action_responses import rendered
 
 GOOD_FIT = {
     "for_whom": "self",
@@ -21,8 +22,8 @@ AMOUNT = re.compile(r"\b\d+(?:\.\d+)? ?(?:g|grams)\b(?! per kg)")
 
 
 def test_the_outcome_gives_the_articles_rates_and_no_amount_for_the_weight():
-    texts, ids = outcome_messages(GOOD_FIT)
-    said = "\n".join(texts)
+    messages, ids = outcome_messages(GOOD_FIT)
+    said = "\n".join(rendered(m) for m in messages)
     assert ids == ["specialist_review"]
     assert "2 g per kg" in said and "1 g per kg" in said
     assert "Your prescriber works out the amount" in said
@@ -30,6 +31,7 @@ def test_the_outcome_gives_the_articles_rates_and_no_amount_for_the_weight():
 
 
 def test_the_cost_note_carries_the_program_label():
-    texts, _ = outcome_messages(GOOD_FIT)
-    note = next(t for t in texts if t.startswith("About cost:"))
+    messages, _ = outcome_messages(GOOD_FIT)
+    note = next(rendered(m) for m in messages if m.get("response") == "utter_cost_note")
+    assert note.startswith("About cost:")
     assert note.endswith("(Program information from our team, not from the article.)")
