@@ -57,7 +57,7 @@ def test_unsigned_or_forged_requests_are_refused_and_reach_no_conversation(
 
 def test_buttons_become_numbered_options_and_1_picks_the_first(stack, twilio_api, phone):
     question = text(stack, twilio_api, phone, "could ivig help me")
-    assert "Reply 1 for For me or 2 for For someone I care for." in question
+    assert "Reply 1-2:\n1 For me\n2 For someone I care for" in question  # one per line
     assert "/" not in question.split("Reply")[1]  # no raw payloads
     assert "What type of myositis" in text(stack, twilio_api, phone, "1")
 
@@ -120,14 +120,14 @@ def test_sms_gets_its_own_shorter_wording(stack, twilio_api, phone):
     greeting = text(stack, twilio_api, phone, "hello")
     first_line = greeting.split("\n\n")[0]
     assert "not medical advice" in first_line and len(first_line) <= 160
-    assert "Reply 1 for What is IVIG? or 2 for Could IVIG help me?" in greeting
+    assert "Reply 1-2:\n1 What is IVIG?\n2 Could IVIG help me?" in greeting
 
 
 def test_sms_menu_of_topics_is_short_with_four_numbered_options(stack, twilio_api, phone):
     menu = text(stack, twilio_api, phone, "what can you do")
     assert len(menu) <= 320
     assert (
-        "Reply 1 for Myositis, 2 for IVIG, 3 for Could IVIG help me? or 4 for A specialist." in menu
+        "Reply 1-4:\n1 Myositis\n2 IVIG\n3 Could IVIG help me?\n4 A specialist" in menu
     )
     assert text(stack, twilio_api, phone, "1").startswith("Myositis means inflammation")
 

@@ -100,12 +100,10 @@ def split_message(text: str, limit: int = SMS_LIMIT) -> List[str]:
 
 
 def numbered_options(buttons: List[Dict[str, Any]]) -> str:
-    options = [f"{i} for {b['title']}" for i, b in enumerate(buttons, start=1)]
-    return (
-        "Reply "
-        + (", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0])
-        + "."
-    )
+    """One option per line, under the numbers to reply with: short, and easy to scan."""
+    lines = [f"{i} {b['title']}" for i, b in enumerate(buttons, start=1)]
+    lead = "Reply 1:" if len(lines) == 1 else f"Reply 1-{len(lines)}:"
+    return "\n".join([lead, *lines])
 
 
 async def last_options(request: Request, conversation: str) -> List[Dict[str, str]]:
@@ -178,16 +176,27 @@ class TwilioOutput(OutputChannel):
         )
         self.to, self.outbox = to, outbox
         self.conversation = ids.phone_conversation(to)  # the queue's order key, not the number
+        self._turn: List[str] = []  # the turn's texts, sent together by finish()
 
     @classmethod
     def name(cls) -> str:
         return "twilio"
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        """Queued durably, then sent in order; a text Twilio refuses is retried later."""
-        if self.opt_outs.is_stopped(self.to):
+        """Kept until the turn ends: a turn's replies go as one text (an outcome in five texts
+        costs more segments and may arrive out of order)."""
+        self._turn.append(plain(text))
+
+    def discard(self) -> None:
+        self._turn = []
+
+    async def finish(self) -> None:
+        """Sends the turn's texts: queued durably, then sent in order; a text Twilio refuses
+        is retried later."""
+        texts, self._turn = self._turn, []
+        if not texts or self.opt_outs.is_stopped(self.to):
             return
-        parts = split_message(plain(text))
+        parts = split_message("\n\n".join(texts))
         try:
             self.outbox.enqueue(self.conversation, self.from_number, self.to, parts)
         except SQLAlchemyError:  # the queue's database is down: straight to Twilio, if it can
@@ -318,6 +327,7 @@ class TwilioInput(InputChannel):
                 status = await self._answer(
                     request, params, sender, message_sid, output, on_new_message
                 )
+                await output.finish()
             except Exception as error:
                 # Nothing is lost: the person is told, and Twilio's retry may run the turn.
                 self.seen().release(message_sid)
@@ -338,6 +348,7 @@ class TwilioInput(InputChannel):
         if keyword in STOP_WORDS:
             if sender.startswith("whatsapp:"):  # no carrier opt-out there: confirm it
                 await output.send_text_message(sender, keyword_reply("whatsapp_stopped"))
+                await output.finish()  # before the stop, which silences the number
             output.opt_outs.stop(sender)
             return 204
         if keyword in START_WORDS and output.opt_outs.is_stopped(sender):
@@ -367,9 +378,11 @@ class TwilioInput(InputChannel):
                            text: str, error: Exception) -> None:  # fmt: skip
         """The turn failed: emergency guidance first if it was one, then "please try again"."""
         logger.error("A Twilio turn failed: %s", store_failsafe.failure_reason(error))
+        output.discard()  # a failed turn's partial replies: the turn may run again
         try:
             domain = request.app.ctx.agent.domain
             for reply in store_failsafe.failure_reply(domain, output.name(), text):
                 await output.send_response(sender, reply)
+            await output.finish()
         except Exception as send_error:  # Twilio itself unreachable: nothing more to do here
             logger.error("Could not tell the texter: %s", type(send_error).__name__)
