@@ -80,7 +80,7 @@ def same_origin(request: Request) -> bool:
     return origin.rstrip("/") in allowed_origins(request)
 
 
-class AgentScriptOutput(CollectingOutputChannel):
+class AgentScriptOutput(script.ScriptedReplies, CollectingOutputChannel):
     """Collects the turn's replies, each phrased for the agent to read out."""
 
     @classmethod
