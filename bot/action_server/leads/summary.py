@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.action_server.leads.store import LeadView
 from bot.core.eligibility import default_rules, label
 from bot.core.screening import flow
+
+# WhatsApp lets a business answer freely only within 24 hours of the person's last message.
+WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 def summary_text(lead: LeadView) -> str:
@@ -20,6 +24,12 @@ def summary_text(lead: LeadView) -> str:
         f"email {contact.email or '-'}; best time: {contact.time or 'any'}",
         f"Asked about: {', '.join(lead.topics) or 'nothing specific'}",
     ]
+    if lead.channel == "whatsapp":
+        window = lead.created_at + WHATSAPP_WINDOW
+        lines.append(
+            f"WhatsApp: a free-form reply is possible until {window:%Y-%m-%d %H:%M} UTC (24 hours "
+            "after their last message); after that, only an approved template, or call them"
+        )
     answered = {k: v for k, v in lead.screening.items() if v is not None}
     if answered:
         lines.append("Screening answers:")
@@ -50,5 +60,8 @@ def payload(lead: LeadView) -> dict[str, Any]:
         "screening": lead.screening,
         "outcome": lead.outcome,
         "safety_flags": lead.safety_flags,
+        "reply_window_ends_at": (
+            (lead.created_at + WHATSAPP_WINDOW).isoformat() if lead.channel == "whatsapp" else None
+        ),
         "summary": summary_text(lead),
     }
