@@ -1,6 +1,7 @@
 """Reading screening answers as people write them, and refusing impossible values."""
 
 import inspect
+import re
 
 import pytest
 
@@ -235,3 +236,37 @@ def test_skip_words(text):
 )
 def test_a_treatment_that_stopped_helping_is_not_read_as_helping(text):
     assert parsing.parse_first_line_results(text).value == ["not_enough"]
+
+
+def test_what_the_bot_says_about_an_answer_it_cannot_use_is_data(monkeypatch):
+    """The problems said before a re-ask are data/screening/answer_phrases.yml `problems`."""
+    assert parsing.parse_age("200").problem == "200 is not an age I can use."
+    assert parsing.parse_state("Atlantis").problem == 'I don\'t know a US state called "Atlantis".'
+    monkeypatch.setitem(parsing.phrases()["problems"], "age_out_of_range", "Is {age} right?")
+    assert parsing.parse_age("200").problem == "Is 200 right?"
+
+
+def test_the_screenings_code_holds_no_sentence_a_person_reads():
+    import ast
+
+    from bot.core.screening import flow
+
+    for module in (parsing, flow):
+        tree = ast.parse(inspect.getsource(module))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(getattr(node, "body", None), list)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        sentences = [
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and len(node.value.split()) >= 3
+            and re.search(r"[.?!]\s*$|[.?!]\s", node.value)
+        ]
+        assert sentences == [], module.__name__

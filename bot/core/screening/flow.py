@@ -278,4 +278,4 @@ def interpret(
         return Interpretation(interruption=True)
     if reading.problem:
         return Interpretation(problem=reading.problem)
-    return Interpretation(problem="Sorry, I couldn't read that as an answer.")
+    return Interpretation(problem=parsing.problem("not_read"))

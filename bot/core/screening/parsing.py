@@ -66,6 +66,11 @@ def lexicon_values(text: str, entity: str) -> list[str]:
     return [m.value for m in lexicon.extract(_nlp(), text) if m.entity == entity]
 
 
+def problem(key: str, **values: Any) -> str:
+    """What the bot says when it cannot use an answer, from answer_phrases.yml `problems`."""
+    return str(phrases()["problems"][key]).format(**values)
+
+
 def normalize(text: str) -> str:
     text = text.lower().replace("\u2019", "'")
     return re.sub(r"\s+", " ", re.sub(r"[^\w'./+-]+", " ", text)).strip()
@@ -134,7 +139,7 @@ def parse_age(text: str, rules: Rules | None = None) -> Reading:
         return NOTHING
     age = numbers[0] / 12 if has(normalize(text), "months") else numbers[0]
     if not limits["min"] <= age <= limits["max"]:
-        return Reading(problem=f"{age:g} is not an age I can use.")
+        return Reading(problem=problem("age_out_of_range", age=f"{age:g}"))
     return Reading(int(age))
 
 
@@ -157,7 +162,7 @@ def parse_weight(text: str, rules: Rules | None = None, need_unit: bool = False)
         kg = amount / LB_PER_KG
     limits = rules.limits["weight_kg"]
     if not limits["min"] <= kg <= limits["max"]:
-        return Reading(problem=f"{amount:g} {unit} is outside the range I can use for a weight.")
+        return Reading(problem=problem("weight_out_of_range", amount=f"{amount:g}", unit=unit))
     return Reading(round(kg, 1))
 
 
@@ -205,7 +210,7 @@ def parse_first_line_tried(text: str, medicines: Sequence[str] = ()) -> Reading:
     if t in phrases()["no_answers"] or has(t, "none_tried"):
         return Reading("none")
     if t in phrases()["yes_answers"]:
-        return Reading(problem="Which ones: steroids such as prednisone, other medicines, or both?")
+        return Reading(problem=problem("first_line_which"))
     return NOTHING
 
 
@@ -220,7 +225,7 @@ def parse_ivig_status(text: str) -> Reading:
     if t in phrases()["no_answers"] or has(t, "ivig_none"):
         return Reading("none")
     if t in phrases()["yes_answers"]:
-        return Reading(problem="Is it prescribed but not started, or are you getting it now?")
+        return Reading(problem=problem("ivig_status_which"))
     return NOTHING
 
 
@@ -235,7 +240,7 @@ def parse_iga(text: str) -> Reading:
     if t in phrases()["no_answers"] or has(t, "iga_no_known"):
         return Reading("no_known")
     if t in phrases()["yes_answers"]:
-        return Reading(problem="Do you mean you have IgA deficiency, or that your test was fine?")
+        return Reading(problem=problem("iga_which"))
     return NOTHING
 
 
@@ -301,7 +306,7 @@ def parse_state(text: str, strict: bool = False) -> Reading:
             if len(word) == 2 and word in _states():
                 return Reading(_states()[word])
     if len(t) <= 30 and re.fullmatch(r"[a-z .']+", t):
-        return Reading(problem=f'I don\'t know a US state called "{text.strip()}".')
+        return Reading(problem=problem("unknown_state", text=text.strip()))
     return NOTHING
 
 
