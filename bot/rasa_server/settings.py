@@ -38,6 +38,11 @@ SETTINGS = (
     Setting("AGENT_ALLOWED_ORIGINS"),
     Setting("AGENT_LOGIN_MAX_FAILURES"),
     Setting("AGENT_LOGIN_WINDOW_SECONDS"),
+    # the web widget's branding and links (bot/rasa_server/channels/webchat.py)
+    Setting("WIDGET_BRAND_NAME"),
+    Setting("WIDGET_LOGO_URL"),
+    Setting("WIDGET_PRIVACY_URL"),
+    Setting("ARTICLE_URL"),
     # SMS and WhatsApp
     Setting("TWILIO_ACCOUNT_SID"),
     Setting("TWILIO_AUTH_TOKEN", secret=True),
