@@ -13,8 +13,8 @@ from bot.tools import understanding_eval as evaluation
 from tests.integration.test_screening_conversations import Chat
 
 REPORTS = PROJECT_ROOT / "reports"
-LONG_MESSAGE_FLOOR = 0.65
-FOLLOW_UP_FLOOR = 0.72
+LONG_MESSAGE_FLOOR = 0.70
+FOLLOW_UP_FLOOR = 0.78
 
 
 def test_long_messages_and_follow_ups_of_the_development_half_hold_their_figures(stack):

@@ -77,6 +77,47 @@ def test_a_request_comes_before_facts_and_keeps_its_subject():
     assert plan.intent == "request_human"
 
 
+def test_a_question_that_names_nothing_is_read_with_the_story_told_before_it():
+    rank = ranker([("iga deficiency", "faq/iga_deficiency")])
+    plan = planning.build(
+        "My son's doctor says he has IgA deficiency. Is that going to be a problem?",
+        rank,
+        types_in,
+    )
+    assert plan.topics == ["iga_deficiency"]
+
+
+def test_a_clear_not_covered_question_is_not_rescued_by_its_story():
+    def rank(texts):
+        return [
+            [("faq/iga_deficiency", 0.9)] if "iga" in t.lower() else [("ask_not_covered", 0.9)]
+            for t in texts
+        ]
+
+    plan = planning.build("I have IgA deficiency. Can I get a flu shot?", rank, types_in)
+    assert plan.topics == [] and plan.parts[-1].kind == "not_covered"
+
+
+def test_subjects_named_beside_a_request_for_a_person_are_answered_too():
+    rank = ranker([("call me", "request_human")])
+    plan = planning.build(
+        "Can someone call me back. I want help with the copay and also home infusion.",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert plan.request == "handoff"
+    assert set(plan.topics) == {"copay_help", "home_infusion"}
+
+
+def test_and_whether_starts_a_second_question():
+    found = segments("She asks how long an IVIG course lasts and whether you help with insurance.")
+    assert [s.text for s in found] == [
+        "She asks how long an IVIG course lasts",
+        "whether you help with insurance.",
+    ]
+
+
 def test_a_comparison_answers_both_sides():
     plan = planning.build(
         "How is IBM different from polymyositis?", ranker([]), types_in, cues=CUES

@@ -27,6 +27,7 @@ ON_SUBJECT = re.compile(
     re.I,
 )
 FAQ_PREFIX = "faq/"
+SYMPTOM_STORY = "describe_symptoms"  # a question about signs one has: the symptoms answer
 REQUESTS = {"request_human": "handoff", "check_eligibility": "screening", "delete_my_data": "erase"}
 # Erasing is never done on a weak match: the words must say it ("delete my information").
 ERASE = re.compile(
@@ -177,6 +178,7 @@ def build(
     if not found:
         return Plan()
     rankings = rank(_with_subject(found))
+    in_context = _in_context(found, rank)
     requests: list[Part] = []
     topics: list[Part] = []
     uncovered = False
@@ -190,7 +192,7 @@ def build(
     if len(compared) >= 2 and COMPARISON.search(text):
         for topic in compared:
             add_topic(topic, 1.0)
-    for segment, ranking in zip(found, rankings, strict=True):
+    for index, (segment, ranking) in enumerate(zip(found, rankings, strict=True)):
         label, probability = ranking[0]
         kind = REQUESTS.get(label) if probability >= MIN_REQUEST_CONFIDENCE else None
         if kind == "erase" and not ERASE.search(segment.text):
@@ -212,10 +214,17 @@ def build(
             add_topic(named_types[-1], 1.0)  # "My wife has necrotizing myopathy. What is that?"
             continue
         topic = _topic_of_question(segment.text, ranking)
+        if topic is None and index in in_context and not _clearly_uncovered(ranking):
+            topic = _topic_of_question(*in_context[index])
         if topic:
             add_topic(*topic)
         elif label == "ask_not_covered" or _is_question(segment):
             uncovered = uncovered or label not in NOT_QUESTIONS
+    if any(p.kind == "handoff" for p in requests) and cues.subjects:
+        # "Can someone call me back? I want help with the copay and home infusion."
+        for segment in found:
+            for topic in cues.subjects_in(segment.text):
+                add_topic(topic, MIN_CONFIDENCE)
     parts = [*requests, *topics[:MAX_TOPICS]]
     if uncovered and len(topics) < MAX_TOPICS:
         parts.append(Part("not_covered"))
@@ -225,6 +234,21 @@ def build(
         dict(facts or {}),
         len(found),
     )
+
+
+CONTEXT_WEIGHT = 0.5
+
+
+def _in_context(found: Sequence[Segment], rank: Ranker) -> dict[int, tuple[str, list]]:
+    """Each question read with the story told before it: "My son has IgA deficiency. Is that
+    a problem?" is about IgA deficiency, though the question alone names nothing."""
+    asks = [i for i, segment in enumerate(found) if segment.asks and i > 0]
+    told = {i: " ".join(s.text for s in found[:i] if not s.asks) for i in asks}
+    asks = [i for i in asks if told[i]]
+    if not asks:
+        return {}
+    texts = [f"{found[i].text} {told[i]}" for i in asks]
+    return {i: (text, ranking) for i, text, ranking in zip(asks, texts, rank(texts), strict=True)}
 
 
 def _with_subject(found: Sequence[Segment]) -> list[str]:
@@ -240,6 +264,11 @@ def _with_subject(found: Sequence[Segment]) -> list[str]:
         if named:
             subject = named[-1].lower()
     return texts
+
+
+def _clearly_uncovered(ranking: list[tuple[str, float]]) -> bool:
+    label, probability = ranking[0]
+    return label == "ask_not_covered" and probability >= CLEARLY_NOT_COVERED
 
 
 def _is_question(segment: Segment) -> bool:

@@ -30,7 +30,7 @@ ASKING = re.compile(
     re.I,
 )
 SECOND_QUESTION = re.compile(
-    rf"(?:,|;)?\s+(?:and|also|plus|or)\s+(?=(?:{QUESTION_WORDS})\b)|\?\s*",
+    rf"(?:,|;)?\s+(?:and|also|plus|or)\s+(?=(?:{QUESTION_WORDS}|whether)\b)|\?\s*",
     re.I,
 )
 SENTENCE_MIN_WORDS = 2
