@@ -14,7 +14,7 @@ from tests.integration.test_screening_conversations import Chat
 
 REPORTS = PROJECT_ROOT / "reports"
 LONG_MESSAGE_FLOOR = 0.70
-FOLLOW_UP_FLOOR = 0.78
+FOLLOW_UP_FLOOR = 0.82
 
 
 def test_long_messages_and_follow_ups_of_the_development_half_hold_their_figures(stack):

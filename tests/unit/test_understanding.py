@@ -208,3 +208,22 @@ def test_the_sentence_classifier_is_fitted_from_the_projects_own_data():
     labels = {label for _, label in training.nlu_examples()}
     assert "faq/ivig_dose" in labels and "request_human" in labels
     assert all("[" not in text for text, _ in training.nlu_examples())  # annotations removed
+
+
+@pytest.mark.parametrize(
+    "text", ["hi what are your hours", "ok and saturday?", "thx. so how often"]
+)
+def test_a_greeting_or_filler_before_a_question_still_asks(text):
+    assert is_asking(text)
+
+
+def test_a_story_keeps_the_topic_the_whole_message_clearly_asks_about():
+    from bot.rasa_server.nlu.understanding import with_confident_selection
+
+    plan = planning.Plan((planning.Part("topic", "when_ivig_used", 0.4),), sentences=2)
+    sure = {"faq": {"response": {"intent_response_key": "faq/iga_deficiency", "confidence": 0.95}}}
+    unsure = {"faq": {"response": {"intent_response_key": "faq/iga_deficiency", "confidence": 0.6}}}
+    assert with_confident_selection(plan, sure).topics == ["iga_deficiency", "when_ivig_used"]
+    assert with_confident_selection(plan, unsure).topics == ["when_ivig_used"]
+    one_sentence = planning.Plan(plan.parts, sentences=1)  # DIET's own reading applies there
+    assert with_confident_selection(one_sentence, sure).topics == ["when_ivig_used"]

@@ -17,8 +17,10 @@ QUESTION_WORDS = (
     r"what|whats|how|hows|is|isnt|are|arent|can|cant|could|does|doesnt|do|dont|will|would|"
     r"should|why|when|where|which|who|whom|whose|may|might|any|has|have|did"
 )
+# A greeting or a filler word before the question: "hi what are your hours", "ok and saturday?"
+OPENERS = r"(?:(?:hi|hello|hey|ok|okay|k|kk|thanks|thank you|thx|um|so|well|oh)\W+)*"
 QUESTION_START = re.compile(
-    rf"^\W*(?:and |also |so |but |or |then |plus )?(?:{QUESTION_WORDS})\b", re.I
+    rf"^\W*{OPENERS}(?:and |also |so |but |or |then |plus )?(?:{QUESTION_WORDS})\b", re.I
 )
 # Statements that ask all the same ("I'd like to know", "caller wants to know", "tell me").
 ASKING = re.compile(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pickle
 import re
+from dataclasses import replace
 from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -133,7 +134,9 @@ class MessageUnderstanding(GraphComponent):
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if intent in KEEP_INTENTS:
                 continue
-            found = self.plan(text, message.get(ENTITIES) or [])
+            found = with_confident_selection(
+                self.plan(text, message.get(ENTITIES) or []), message.get("response_selector")
+            )
             if CODE_LIKE.search(text) and not found.parts:
                 override_intent(message, FALLBACK)
                 continue
@@ -142,6 +145,28 @@ class MessageUnderstanding(GraphComponent):
             if chosen and chosen != intent:
                 override_intent(message, chosen)
         return messages
+
+
+# The response selector reads the whole message at once; this sure, its topic is answered too.
+CONFIDENT_SELECTION = 0.9
+
+
+def with_confident_selection(found: planning.Plan, selector: Any) -> planning.Plan:
+    """A story read sentence by sentence can miss what the message as a whole clearly asks
+    ("I have IgA deficiency. Can I still get IVIG?" is about IgA deficiency first)."""
+    if found.sentences < 2 or not found.topics or len(found.topics) >= planning.MAX_TOPICS:
+        return found
+    response = ((selector or {}).get("faq") or {}).get("response") or {}
+    key, confidence = response.get("intent_response_key") or "", response.get("confidence") or 0
+    topic = key.removeprefix(planning.FAQ_PREFIX)
+    if confidence < CONFIDENT_SELECTION or not key.startswith(planning.FAQ_PREFIX):
+        return found
+    if topic in found.topics:
+        return found
+    extra = planning.Part("topic", topic, round(float(confidence), 3))
+    requests = [p for p in found.parts if p.kind != "topic" and p.kind != "not_covered"]
+    rest = [p for p in found.parts if p not in requests]
+    return replace(found, parts=(*requests, extra, *rest))
 
 
 def decide(intent: str | None, found: planning.Plan, text: str) -> str | None:
