@@ -13,7 +13,7 @@ from bot.tools import understanding_eval as evaluation
 from tests.integration.test_screening_conversations import Chat
 
 REPORTS = PROJECT_ROOT / "reports"
-LONG_MESSAGE_FLOOR = 0.70
+LONG_MESSAGE_FLOOR = 0.74
 FOLLOW_UP_FLOOR = 0.82
 
 

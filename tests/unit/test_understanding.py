@@ -227,3 +227,33 @@ def test_a_story_keeps_the_topic_the_whole_message_clearly_asks_about():
     assert with_confident_selection(plan, unsure).topics == ["when_ivig_used"]
     one_sentence = planning.Plan(plan.parts, sentences=1)  # DIET's own reading applies there
     assert with_confident_selection(one_sentence, sure).topics == ["when_ivig_used"]
+
+
+def test_a_question_that_ties_its_story_to_a_second_topic_answers_both():
+    def rank(texts):
+        result = []
+        for text in texts:
+            if "allergic" in text.lower():  # the question read with its story
+                result.append([("faq/iga_deficiency", 0.5), ("faq/infusion_reaction", 0.3)])
+            elif "iga" in text.lower():
+                result.append([("faq/iga_deficiency", 0.9), ("faq/infusion_reaction", 0.05)])
+            else:
+                result.append([("inform", 0.6), ("faq/infusion_reaction", 0.2)])
+        return result
+
+    plan = planning.build(
+        "He had an allergic reaction during his infusion. What does IgA have to do with it?",
+        rank,
+        types_in,
+    )
+    assert plan.topics == ["iga_deficiency", "infusion_reaction"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ivig or more steroids?? dr gave me the choice",
+     "Is IVIG meant to replace the standard drugs, or go alongside them?"],
+)  # fmt: skip
+def test_a_choice_between_ivig_and_the_first_medicines_answers_both_sides(text):
+    plan = planning.build(text, ranker([]), types_in, cues=CUES)
+    assert {"when_ivig_used", "cure_and_first_line"} <= set(plan.topics)

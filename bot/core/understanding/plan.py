@@ -48,6 +48,7 @@ SUBJECT_WORDS = re.compile(
     r"\b(?:ivig|immunoglobulin|infusions?|myositis|\w+myositis|myopathy|ibm|sibm|copay|insurance)\b",
     re.I,
 )
+TREATMENT_CHOICE_TOPICS = ("when_ivig_used", "cure_and_first_line")
 TYPE_TOPICS = ("dermatomyositis", "polymyositis", "inclusion_body_myositis",
                "necrotizing_myopathy", "juvenile_myositis")  # fmt: skip
 
@@ -60,6 +61,7 @@ class Cues:
     subjects: Mapping[str, re.Pattern[str]]
     shorthand: Mapping[str, str] = field(default_factory=dict)
     definition: re.Pattern[str] | None = None
+    treatment_choice: tuple[re.Pattern[str], ...] = ()  # IVIG, first medicines, a choice
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> Cues:
@@ -71,7 +73,13 @@ class Cues:
             {topic: words(items) for topic, items in raw["subjects"].items()},
             {str(k).lower(): str(v) for k, v in (raw.get("shorthand") or {}).items()},
             words(raw["definition"]) if raw.get("definition") else None,
+            tuple(words(raw["treatment_choice"][k]) for k in ("ivig", "first_line", "choice"))
+            if raw.get("treatment_choice")
+            else (),
         )
+
+    def is_treatment_choice(self, text: str) -> bool:
+        return bool(self.treatment_choice) and all(p.search(text) for p in self.treatment_choice)
 
     def expand(self, text: str) -> str:
         """Texting shorthand spelled out, whole words only."""
@@ -192,6 +200,9 @@ def build(
     if len(compared) >= 2 and COMPARISON.search(text):
         for topic in compared:
             add_topic(topic, 1.0)
+    if any(s.asks and cues.is_treatment_choice(s.text) for s in found):
+        for topic in TREATMENT_CHOICE_TOPICS:  # "IVIG or more steroids?": both sides
+            add_topic(topic, 1.0)
     for index, (segment, ranking) in enumerate(zip(found, rankings, strict=True)):
         label, probability = ranking[0]
         kind = REQUESTS.get(label) if probability >= MIN_REQUEST_CONFIDENCE else None
@@ -216,6 +227,11 @@ def build(
         topic = _topic_of_question(segment.text, ranking)
         if topic is None and index in in_context and not _clearly_uncovered(ranking):
             topic = _topic_of_question(*in_context[index])
+        if topic and index in in_context:
+            second = _second_topic(in_context[index][1], topic[0])
+            if second:
+                add_topic(*topic)
+                topic = second
         if topic:
             add_topic(*topic)
         elif label == "ask_not_covered" or _is_question(segment):
@@ -264,6 +280,19 @@ def _with_subject(found: Sequence[Segment]) -> list[str]:
         if named:
             subject = named[-1].lower()
     return texts
+
+
+SECOND_TOPIC = 0.20
+
+
+def _second_topic(ranking: list[tuple[str, float]], first: str) -> tuple[str, float] | None:
+    """A question that ties its story to a second topic ("What does IgA deficiency have to do
+    with reactions like that?" after an allergic reaction): that topic is answered too."""
+    for label, probability in ranking[:2]:
+        topic = label.removeprefix(FAQ_PREFIX)
+        if label.startswith(FAQ_PREFIX) and topic != first and probability >= SECOND_TOPIC:
+            return topic, probability
+    return None
 
 
 def _clearly_uncovered(ranking: list[tuple[str, float]]) -> bool:
