@@ -38,6 +38,8 @@ SETTINGS = (
     Setting("AGENT_ALLOWED_ORIGINS"),
     Setting("AGENT_LOGIN_MAX_FAILURES"),
     Setting("AGENT_LOGIN_WINDOW_SECONDS"),
+    Setting("AGENT_EMERGENCY_NUMBER"),
+    Setting("AGENT_TRANSFER_NUMBER"),
     # the web widget's branding and links (bot/rasa_server/channels/webchat.py)
     Setting("WIDGET_BRAND_NAME"),
     Setting("WIDGET_LOGO_URL"),
