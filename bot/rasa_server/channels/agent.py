@@ -11,6 +11,12 @@ bound to the agent's session by a MAC, bot.rasa_server.agent_auth.call_id), so a
 open or
 read a web or SMS visitor's conversation, nor another session's call.
 
+For a live call the console also gets: the call's script again after a reload, rebuilt from the
+conversation's tracker (only for the session the call belongs to), the knowledge topics and a
+search over them (bot.core.knowledge), and the center's emergency and transfer numbers
+(AGENT_EMERGENCY_NUMBER, AGENT_TRANSFER_NUMBER) to show beside an emergency script. The caller's
+typed contact details are never sent back: the server forgets them once a referral holds them.
+
 Against cross-site requests (a page on another port of the same host is "same site", so the
 SameSite=Strict cookie alone does not stop it): every POST must come from the console's own
 origin when a browser sends one (Origin, or Sec-Fetch-Site), and the webhook takes only an exact
@@ -29,12 +35,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.core import agent_panel as panel
 from bot.core import agent_script as script
+from bot.core.erasure import ERASED
+from bot.core.knowledge import knowledge_base
 from bot.rasa_server import agent_auth as auth
 from bot.rasa_server import channel_db, input_policy
 from bot.rasa_server.agent_revocations import Revocations
@@ -49,6 +58,48 @@ PREFIX = "/webhooks/agent"
 PUBLIC_ROUTES = ("login", "login.css")
 MAX_BODY_BYTES = 16_384
 CALL_ID = re.compile(r"^[0-9a-f]{64}$")
+# The topics the console offers as one-click buttons, in this order (those the knowledge has).
+QUICK_TOPICS = ("what_is_ivig", "ivig_dose", "side_effects", "infusion_reaction",
+                "home_infusion", "copay_help", "hours")  # fmt: skip
+MAX_QUERY_CHARS = 200
+ALERT_KINDS = ("emergency", "self_harm")  # flags whose script gets the center's numbers
+# How the console shows a message the agent sent by clicking rather than typing.
+GREET, HANDOFF = "/greet", "/request_human"
+SHOWN = {GREET: "(call started)", HANDOFF: "(agent: create specialist handoff)"}
+ERASED_REPLY = "(a reply that repeated contact details, no longer kept on the server)"
+TOPIC_PAYLOAD = re.compile(r'^/faq\{"faq_topic": "([a-z0-9_]+)"\}$')
+
+
+def topic_payload(key: str) -> str:
+    return f'/faq{{"faq_topic": "{key}"}}'
+
+
+def topic_shown(title: str) -> str:
+    return f"(agent: topic {title})"
+
+
+def caller_line(text: str, offered: list[dict[str, Any]]) -> str:
+    """How the console showed a caller's message: a clicked option by its title."""
+    for button in offered:
+        if button.get("payload") == text:
+            return str(button.get("title") or text)
+    if text in SHOWN:
+        return SHOWN[text]
+    if text == ERASED:
+        return "(contact detail, no longer kept on the server)"
+    topic = TOPIC_PAYLOAD.match(text)
+    if topic:
+        found = knowledge_base().topics.get(topic.group(1))
+        return topic_shown(found.title if found else topic.group(1))
+    if text.startswith("/"):
+        return "(a message the assistant could not read)"
+    return text
+
+
+def alert_of(event: UserUttered) -> str | None:
+    """The safety flag of a caller's message whose script gets the center's numbers."""
+    flag = panel.red_flag(event.parse_data or {})
+    return flag["kind"] if flag and flag["kind"] in ALERT_KINDS else None
 
 
 def conversation_id(call: str) -> str:
@@ -102,6 +153,9 @@ class AgentAssistInput(InputChannel):
             self.settings.max_failures, self.settings.failure_window_seconds
         )
         self.gate = input_policy.InputGate()
+        # The call center's own lines, shown beside an emergency script (never sent to callers).
+        self.emergency_number = os.environ.get("AGENT_EMERGENCY_NUMBER", "").strip()
+        self.transfer_number = os.environ.get("AGENT_TRANSFER_NUMBER", "").strip()
         self._revocations: Revocations | None = None
 
     def revocations(self) -> Revocations:
@@ -241,6 +295,43 @@ class AgentAssistInput(InputChannel):
                 return response.json({"error": "unknown call"}, status=404)
             return response.json(await self.panel(request, call))
 
+        @agent_bp.route("/calls/<call:str>/script", methods=["GET"])
+        async def call_script(request: Request, call: str) -> HTTPResponse:
+            """The call's script so far, as the console showed it, for a reload mid-call."""
+            found = self.session(request)
+            if not found:
+                return refused(request)
+            if not auth.call_belongs_to(self.settings, found.id, call):
+                return response.json({"error": "unknown call"}, status=404)
+            return response.json(await self.script(request, call))
+
+        @agent_bp.route("/console", methods=["GET"])
+        async def console_settings(request: Request) -> HTTPResponse:
+            found = self.session(request)
+            if not found:
+                return refused(request)
+            topics = knowledge_base().topics
+            return response.json({
+                "agent": found.agent,
+                "emergency_number": self.emergency_number,
+                "transfer_number": self.transfer_number,
+                "quick_topics": [topic_json(topics[k]) for k in QUICK_TOPICS if k in topics],
+            })  # fmt: skip
+
+        @agent_bp.route("/topics", methods=["GET"])
+        async def search_topics(request: Request) -> HTTPResponse:
+            """Topics whose title has the query's words, then the knowledge search's hits."""
+            if not self.session(request):
+                return refused(request)
+            query = (request.args.get("q") or "").strip()[:MAX_QUERY_CHARS]
+            kb = knowledge_base()
+            words = query.lower().split()
+            titled = [k for k, t in kb.topics.items()
+                      if words and all(w in t.title.lower() for w in words)]  # fmt: skip
+            hits = [h.topic.key for h in kb.search(query, limit=8)] if query else []
+            chosen = list(dict.fromkeys([*titled, *hits]))[:8]
+            return response.json({"topics": [topic_json(kb.topics[k]) for k in chosen]})
+
         @agent_bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             found = self.session(request)
@@ -278,15 +369,54 @@ class AgentAssistInput(InputChannel):
                     metadata={"agent": found.agent},
                 )
             )  # fmt: skip
-            return response.json(
-                {"messages": collector.messages, "panel": await self.panel(request, call)}
-            )
+            tracker = await self.tracker(request, call)
+            latest = tracker.get_last_event_for(UserUttered) if tracker else None
+            return response.json({
+                "messages": collector.messages,
+                "panel": self.panel_of(tracker),
+                "alert": alert_of(latest) if latest else None,
+            })  # fmt: skip
 
         return agent_bp
 
-    async def panel(self, request: Request, call: str) -> Dict[str, Any]:
-        tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id(call))
+    async def tracker(self, request: Request, call: str) -> Any:
+        return await request.app.ctx.agent.tracker_store.retrieve(conversation_id(call))
+
+    async def script(self, request: Request, call: str) -> Dict[str, Any]:
+        """The call's lines from its tracker, each reply phrased as the console showed it; the
+        replies after the caller's last message are the pending question with its options."""
+        tracker = await self.tracker(request, call)
+        lines: list[dict[str, Any]] = []
+        offered: list[dict[str, Any]] = []
+        alert = None
+        for event in tracker.events if tracker else []:
+            if isinstance(event, UserUttered) and event.text is not None:
+                lines.append({"kind": "caller", "text": caller_line(event.text, offered)})
+                offered, alert = [], alert_of(event)
+            elif isinstance(event, BotUttered) and event.text == ERASED:
+                lines.append({"kind": "bot", "text": ERASED_REPLY, "buttons": [], "alert": None})
+            elif isinstance(event, BotUttered):
+                collector = AgentScriptOutput()
+                await collector.send_response(conversation_id(call), event.message())
+                for message in collector.messages:
+                    buttons = message.get("buttons") or []
+                    lines.append({"kind": "bot", "text": message.get("text") or "",
+                                  "buttons": buttons, "alert": alert})  # fmt: skip
+                    offered, alert = [*offered, *buttons], None
+        started = tracker.events[0].timestamp if tracker and tracker.events else None
+        return {"lines": lines, "panel": self.panel_of(tracker), "started_at": started}
+
+    def panel_of(self, tracker: Any) -> Dict[str, Any]:
         if tracker is None:
-            return panel.panel({}, [])
+            return {**panel.panel({}, []), "asking": None}
+        slots = tracker.current_slot_values()
         events = [event.as_dict() for event in tracker.events]
-        return panel.panel(tracker.current_slot_values(), events)
+        return {**panel.panel(slots, events), "asking": slots.get("requested_slot")}
+
+    async def panel(self, request: Request, call: str) -> Dict[str, Any]:
+        return self.panel_of(await self.tracker(request, call))
+
+
+def topic_json(topic: Any) -> Dict[str, str]:
+    return {"key": topic.key, "title": topic.title, "payload": topic_payload(topic.key),
+            "shown": topic_shown(topic.title)}  # fmt: skip
