@@ -1,9 +1,11 @@
 """The web chat page in a real headless Chromium: ask, click, screen, reload, stay accessible.
 
 The widget is embedded as the README says (one script tag) and drawn in an open shadow root:
-Playwright's locators reach into it; page scripts go through `WIDGET` (the shadow root).
+Playwright's locators reach into it; page scripts go through `WIDGET` (the shadow root). On the
+bot's own page it opens by itself; on another site it starts as its launcher button.
 Accessibility is checked with axe-core: from the widget's npm packages (`axe-core`), or the
-file that AXE_CORE_JS names.
+file that AXE_CORE_JS names. rasa-webchat 1.0.1 (a dev package) is checked against the same
+socket.io channel from another site.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import json
 import os
 import re
 import threading
+import urllib.request
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bot import PROJECT_ROOT
 from bot.rasa_server.channels import webchat
@@ -30,6 +34,16 @@ WIDGET = "document.getElementById('ivig-chat').shadowRoot"
 PHONE = "(555) 010-0199"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 CANNOT_CONNECT = "Can't connect to the chat right now."
+SOURCE_NAME = "Source from the article IVIG and Myositis"  # the "Source" link's name
+BRAND = "Example Pharmacy Care"
+LOGO = "https://cdn.example-pharmacy.test/logo.png"
+PRIVACY = "https://www.example-pharmacy.test/privacy"
+ARTICLE = "https://www.example-pharmacy.test/ivig-and-myositis"
+# A 1x1 PNG, the logo the tests' browser gets instead of going to the network.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c"
+    "63e08e59fb1f00039e021488d2b2700000000049454e44ae426082"
+)
 
 
 def open_page(browser: Browser, url: str, **options) -> tuple[Page, list[str]]:
@@ -64,6 +78,19 @@ def turn(page: Page, before: int) -> str:
     expect(bot_messages(page)).not_to_have_count(before, timeout=30_000)
     expect(page.locator(".ivig-chat__typing")).to_have_text("", timeout=30_000)
     return "\n".join(bot_messages(page).all_inner_texts()[before:])
+
+
+def launcher(page: Page):
+    return page.get_by_role("button", name="Chat with us")
+
+
+def session_token(page: Page) -> str | None:
+    return page.evaluate("localStorage.getItem('ivig-chat-session')")
+
+
+def source_text(page: Page) -> str:
+    """The source line of the newest answer, as a screen reader gets it."""
+    return " ".join((page.locator(f"{BOT} .ivig-source").last.text_content() or "").split())
 
 
 def say(page: Page, text: str) -> str:
@@ -116,7 +143,7 @@ def screen_to_medicines(page: Page) -> None:
 def test_the_page_greets_answers_a_question_with_its_source_and_buttons_work(page):
     greeted(page)
     answer = say(page, "what is the usual dose of ivig?")
-    assert "2 g of IVIG per kg" in answer and "Source: IVIG and Myositis" in answer
+    assert "2 g of IVIG per kg" in answer and source_text(page).startswith(SOURCE_NAME)
     assert "Here are its sources" in say(page, "where is that from?")
     link = page.locator(BOT).last.locator("a").first
     expect(link).to_have_attribute("href", re.compile(r"^https://"))
@@ -275,8 +302,9 @@ class HostSite:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 body = site.pages.get(self.path, "").encode()
+                kind = "application/javascript" if self.path.endswith(".js") else "text/html"
                 self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Type", f"{kind}; charset=utf-8")
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -306,6 +334,7 @@ def test_on_another_site_the_widget_changes_none_of_its_styles_and_theirs_do_not
     before = page.evaluate(HOST_STYLES)
     sheets = page.evaluate("document.styleSheets.length")
     page.goto(f"{host_site.url}/with-chat")
+    launcher(page).click()
     greeted(page)
     assert page.evaluate(HOST_STYLES) == before
     assert page.evaluate("document.styleSheets.length") == sheets  # its styles are its own
@@ -320,7 +349,8 @@ def test_on_another_site_the_widget_changes_none_of_its_styles_and_theirs_do_not
     expect(page.get_by_role("button", name="Send")).to_be_visible()
     expect(page.get_by_label("Your message")).to_be_visible()
     expect(page.locator(".ivig-chat__notice")).to_be_visible()
-    assert "Source: IVIG and Myositis" in say(page, "what is the usual dose of ivig?")
+    say(page, "what is the usual dose of ivig?")
+    assert source_text(page).startswith(SOURCE_NAME)
     page.screenshot(path=str(screenshot_path("widget-embedded.png")))
     page.context.close()
     assert not problems, problems
@@ -335,11 +365,14 @@ def start_rasa(server: Stack) -> None:
 @pytest.fixture(scope="module")
 def own_server(stack, host_site):
     """A Rasa server of its own (same model, action server and stores) that a test may stop and
-    start again, with the pharmacy's phone configured; its widget may be used on host_site."""
+    start again, with the pharmacy's phone, name, logo, privacy notice and article configured;
+    its widget may be used on host_site."""
     port = free_port()
     server = replace(stack, rasa_port=port, processes=[], extra_env={
         **stack.extra_env, "PHARMACY_PHONE": PHONE,
-        "SOCKETIO_ALLOWED_ORIGINS": f"http://127.0.0.1:{port},{host_site.url}"})  # fmt: skip
+        "SOCKETIO_ALLOWED_ORIGINS": f"http://127.0.0.1:{port},{host_site.url}",
+        "WIDGET_BRAND_NAME": BRAND, "WIDGET_LOGO_URL": LOGO, "WIDGET_PRIVACY_URL": PRIVACY,
+        "ARTICLE_URL": ARTICLE})  # fmt: skip
     server.model = stack.model
     start_rasa(server)
     yield server
@@ -386,8 +419,11 @@ def test_when_the_server_goes_away_it_says_so_offers_the_phone_and_continues_whe
     page.screenshot(path=str(screenshot_path("widget-server-down.png")))
     start_rasa(own_server)
     retry = page.get_by_role("button", name="Try again")
-    if retry.is_visible():  # it may have got back on its own already
-        retry.click()
+    if retry.is_visible():  # it may have got back on its own already, or do so now
+        try:
+            retry.click(timeout=5_000)
+        except PlaywrightTimeoutError:
+            expect(retry).to_be_hidden()
     expect(page.get_by_label("Your message")).to_be_enabled(timeout=30_000)
     expect(bot_messages(page)).to_have_count(shown)  # the transcript, and no second greeting
     assert "myositis" in say(page, "what is myositis").lower()
@@ -559,3 +595,286 @@ def test_no_accessibility_violations_with_open_and_closed_options(page):
     say(page, "could ivig help me")
     click(page, "For me")
     assert axe_violations(page) == []
+
+
+# Issue 15: the launcher, "Start over", the pharmacy's branding and links, sources, rasa-webchat.
+def offline_but_loopback(page: Page) -> None:
+    """The logo from its (made-up) https server; nothing else off this machine."""
+    page.context.route(
+        re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/])"), lambda route: route.abort()
+    )  # the route added last is tried first
+    page.context.route(LOGO, lambda route: route.fulfill(body=PNG, content_type="image/png"))
+
+
+def embedded_page(browser: Browser, own_server, host_site, name: str) -> tuple[Page, list[str]]:
+    host_site.pages[f"/{name}"] = PLAIN_SITE.replace("EMBED", readme_embed_snippet(own_server.url))
+    page, problems = open_page(browser, "")
+    offline_but_loopback(page)
+    page.goto(f"{host_site.url}/{name}")
+    return page, problems
+
+
+def test_on_another_site_it_starts_as_a_launcher_opened_and_minimized_by_keyboard_and_kept(
+    browser, own_server, host_site
+):
+    page, problems = embedded_page(browser, own_server, host_site, "launcher")
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    button = launcher(page)
+    expect(button).to_be_visible()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(button).to_have_attribute("aria-controls", "ivig-chat-window")
+    expect(page.get_by_label("Your message")).to_be_hidden()
+    assert axe_violations(page) == []
+    page.screenshot(path=str(screenshot_path("widget-launcher.png")))
+    assert sockets == [] and session_token(page) is None  # no conversation until it is opened
+    button.focus()
+    page.keyboard.press("Enter")
+    greeted(page)
+    expect(page.get_by_label("Your message")).to_be_focused()
+    expect(button).to_be_hidden()
+    expect(page.locator(".ivig-launcher")).to_have_attribute("aria-expanded", "true")
+    assert axe_violations(page) == []
+    say(page, "what is myositis")
+    shown = bot_messages(page).count()
+    page.reload()  # still open, same transcript
+    expect(bot_messages(page)).to_have_count(shown, timeout=30_000)
+    expect(launcher(page)).to_be_hidden()
+    minimize = page.get_by_role("button", name="Minimize")
+    minimize.focus()
+    page.keyboard.press("Enter")
+    expect(launcher(page)).to_be_focused()
+    expect(launcher(page)).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("log")).to_be_hidden()
+    page.reload()  # still minimized
+    expect(launcher(page)).to_be_visible()
+    expect(page.get_by_role("log")).to_be_hidden()
+    launcher(page).click()
+    expect(bot_messages(page)).to_have_count(shown, timeout=30_000)
+    expect(page.get_by_label("Your message")).to_be_focused(timeout=30_000)
+    page.keyboard.press("Escape")  # Escape minimizes too
+    expect(launcher(page)).to_be_focused()
+    page.context.close()
+    assert not problems, problems
+
+
+def test_the_chat_page_opens_by_itself_and_its_minimize_button_works(page):
+    greeted(page)
+    expect(launcher(page)).to_be_hidden()
+    page.get_by_role("button", name="Minimize").click()
+    expect(launcher(page)).to_be_focused()
+    expect(page.get_by_role("log")).to_be_hidden()
+    launcher(page).press("Enter")
+    expect(page.get_by_role("log")).to_be_visible()
+    expect(page.get_by_label("Your message")).to_be_focused()
+
+
+def test_start_over_asks_first_then_starts_a_new_conversation_with_an_empty_transcript(page):
+    frames = sent_frames(page)
+    page.reload()
+    greeted(page)
+    say(page, "could ivig help me")
+    click(page, "For me")
+    old = session_token(page)
+    shown = page.locator(".ivig-msg").count()
+    page.get_by_role("button", name="Start over").click()
+    question = page.get_by_role(
+        "group", name="Start a new chat? The messages here will be cleared."
+    )
+    expect(question).to_be_visible()
+    expect(question.get_by_role("button", name="Yes, start over")).to_be_focused()
+    assert axe_violations(page) == []
+    page.screenshot(path=str(screenshot_path("widget-start-over.png")))
+    question.get_by_role("button", name="No, go back").click()  # nothing changes
+    expect(question).to_be_hidden()
+    expect(page.get_by_role("button", name="Start over")).to_be_focused()
+    assert page.locator(".ivig-msg").count() == shown and session_token(page) == old
+    page.get_by_role("button", name="Start over").click()
+    page.keyboard.press("Escape")  # Escape closes the question, not the chat
+    expect(question).to_be_hidden()
+    expect(page.get_by_role("log")).to_be_visible()
+    page.get_by_role("button", name="Start over").click()
+    question.get_by_role("button", name="Yes, start over").click()
+    greeted(page)
+    expect(page.get_by_label("Your message")).to_be_focused(timeout=30_000)
+    expect(page.locator(".ivig-msg")).to_have_count(1)  # the new greeting only
+    expect(page.locator(".ivig-msg--user")).to_have_count(0)
+    new = session_token(page)
+    assert new and new != old  # a new session, from the server
+    assert page.evaluate(f"localStorage.getItem('ivig-chat-log:{old}')") is None
+    requests = [json.loads(f[2:])[1] for f in frames if f.startswith('42["session_request"')]
+    assert requests[-1] == {"session_id": None}
+    assert [m["message"] for m in uttered(frames)][-1] == "/greet"
+    # The new conversation does not know the old one's screening: it asks who it is for again.
+    assert "who is this for?" in say(page, "could ivig help me")
+    page.reload()
+    expect(page.locator(".ivig-msg--user")).to_have_count(1, timeout=30_000)
+
+
+def test_the_pharmacy_name_logo_and_privacy_notice_come_from_configuration(
+    browser, own_server, host_site
+):
+    page, problems = embedded_page(browser, own_server, host_site, "branded")
+    launcher(page).click()
+    greeted(page)
+    header = page.locator(".ivig-chat__header")
+    expect(header).to_contain_text(BRAND)
+    logo = header.locator("img")
+    expect(logo).to_have_attribute("src", LOGO)
+    expect(logo).to_have_attribute("alt", "")
+    assert logo.evaluate("(img) => img.complete && img.naturalWidth") == 1  # it loaded
+    privacy = page.get_by_role("link", name="Privacy notice")
+    expect(privacy).to_have_attribute("href", PRIVACY)
+    expect(privacy).to_have_attribute("rel", "noopener noreferrer")
+    assert axe_violations(page) == []
+    for selector in (".ivig-chat__brand", ".ivig-chat__tools button", ".ivig-chat__notice a"):
+        assert page.evaluate(CONTRAST, selector) >= 4.5, selector
+    page.screenshot(path=str(screenshot_path("widget-branded.png")))
+    page.context.close()
+    assert not problems, problems
+    # The bot's own page lets its CSP load the logo from the logo's server, and only that one.
+    with urllib.request.urlopen(f"{own_server.url}/webhooks/chat/") as served:
+        policy = served.headers["Content-Security-Policy"]
+    assert "img-src 'self' https://cdn.example-pharmacy.test data:;" in policy
+
+
+def test_configured_values_are_used_only_as_text_and_safe_addresses(browser, stack):
+    """What webchat.py would refuse, put into widget.js as if it had not: the widget's own checks
+    keep markup as text and drop addresses that are neither https nor on the bot's server."""
+    page, problems = open_page(browser, "")
+    refused = {
+        "brandName": '<img src=x onerror="alert(1)">Care',
+        "logoUrl": "javascript:alert(1)",
+        "privacyUrl": "http://elsewhere.example-pharmacy.test/privacy",
+        "articleUrl": "data:text/html,<script>alert(1)</script>",
+    }
+
+    def with_refused(route) -> None:
+        served = route.fetch()
+        body = served.text()
+        config = json.loads(re.search(r"var CONFIG = (\{.*?\}) \|\|", body).group(1))
+        body = body.replace(json.dumps(config), json.dumps({**config, **refused}), 1)
+        route.fulfill(response=served, body=body)
+
+    page.route(re.compile(r"/widget\.js$"), with_refused)
+    page.goto(f"{stack.url}/webhooks/chat/")
+    greeted(page)
+    expect(page.locator(".ivig-chat__brand")).to_have_text(refused["brandName"])
+    assert page.locator(".ivig-chat img").count() == 0
+    assert page.get_by_role("link", name="Privacy notice").count() == 0
+    say(page, "what is the usual dose of ivig?")
+    assert page.locator(BOT).last.locator(".ivig-source a").count() == 0
+    page.context.close()
+    assert not problems, problems
+
+
+def test_widget_config_refuses_addresses_that_are_not_https_or_on_the_bots_server():
+    environ = {
+        "WIDGET_BRAND_NAME": "  Example\nPharmacy\x00 Care " + "x" * 100,
+        "WIDGET_LOGO_URL": "http://cdn.example-pharmacy.test/logo.png",
+        "WIDGET_PRIVACY_URL": 'https://www.example-pharmacy.test/privacy" onclick="x',
+        "ARTICLE_URL": "//www.example-pharmacy.test/article",
+    }
+    config = webchat.widget_config(environ)
+    assert (
+        config["brandName"].startswith("Example Pharmacy Care x") and len(config["brandName"]) == 80
+    )
+    assert (config["logoUrl"], config["privacyUrl"], config["articleUrl"]) == ("", "", "")
+    config = webchat.widget_config(
+        {"WIDGET_LOGO_URL": "/webhooks/chat/logo.png", "ARTICLE_URL": ARTICLE}
+    )
+    assert (config["logoUrl"], config["articleUrl"]) == ("/webhooks/chat/logo.png", ARTICLE)
+    assert webchat.image_sources(config) == ""  # on the bot's own server: 'self' covers it
+
+
+def source_of_last_answer(page: Page, question: str):
+    answer = say(page, question)
+    assert "2 g of IVIG per kg" in answer
+    return page.locator(BOT).last.locator(".ivig-source")
+
+
+def test_an_answers_source_links_to_the_article_with_its_references_folded_away(
+    browser, own_server, host_site
+):
+    page, problems = embedded_page(browser, own_server, host_site, "sources")
+    launcher(page).click()
+    greeted(page)
+    source = source_of_last_answer(page, "what is the usual dose of ivig?")
+    link = source.get_by_role("link")
+    expect(link).to_have_count(1)
+    expect(link).to_have_attribute("href", ARTICLE)
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    assert link.inner_text().startswith("Source")
+    expect(link).to_have_accessible_name(f"{SOURCE_NAME} (AmeriPharma Specialty Care)")
+    refs = source.locator("details")
+    expect(refs).not_to_have_attribute("open", "")
+    numbers = refs.locator("p")
+    expect(numbers).to_be_hidden()
+    assert re.search(r"references? \d+(, \d+)*\.$", numbers.text_content())
+    assert axe_violations(page) == []
+    refs.locator("summary").click()
+    expect(numbers).to_be_visible()
+    expect(numbers).to_contain_text("IVIG and Myositis (AmeriPharma Specialty Care), reference")
+    assert axe_violations(page) == []
+    page.screenshot(path=str(screenshot_path("widget-source.png")))
+    page.reload()  # the transcript shows it the same way
+    expect(launcher(page)).to_be_hidden()  # it was open
+    expect(page.locator(BOT).last.locator(".ivig-source a")).to_have_attribute("href", ARTICLE)
+    page.context.close()
+    assert not problems, problems
+
+
+def test_without_article_url_the_source_is_plain_text_with_its_references_folded_away(page):
+    greeted(page)
+    source = source_of_last_answer(page, "what is the usual dose of ivig?")
+    assert source.locator("a").count() == 0
+    expect(source.locator(".ivig-source__name")).to_have_text(re.compile(r"^Source"))
+    expect(source.locator("details p")).to_be_hidden()
+    # Read out (and copied) as the whole source line.
+    assert re.match(
+        r"Source from the article IVIG and Myositis \(AmeriPharma Specialty Care\) ?References",
+        source_text(page),
+    )
+
+
+RASA_WEBCHAT_SITE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Example Pharmacy</title></head><body><main><h1>Example Pharmacy</h1>
+<div id="webchat"></div></main>
+<script src="/rasa-webchat.js"></script>
+<script>
+  WebChat.default({
+    selector: "#webchat", initPayload: "/greet", socketUrl: "BOT", socketPath: "/socket.io/",
+    title: "IVIG assistant", embedded: true, params: { storage: "session" }
+  }, null);
+</script></body></html>"""
+
+
+def test_rasa_webchat_1_0_1_on_another_site_talks_to_the_socketio_channel(
+    browser, own_server, host_site
+):
+    bundle = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+    if not bundle.exists():
+        pytest.fail("rasa-webchat is not installed: run `make install` (package.json lists it)")
+    version = json.loads((bundle.parent.parent / "package.json").read_text())["version"]
+    assert version == "1.0.1"
+    host_site.pages["/rasa-webchat.js"] = bundle.read_text(encoding="utf-8")
+    host_site.pages["/rasa-webchat"] = RASA_WEBCHAT_SITE.replace("BOT", own_server.url)
+    page, problems = open_page(browser, "")
+    offline_but_loopback(page)
+    frames = sent_frames(page)
+    page.goto(f"{host_site.url}/rasa-webchat")
+    replies = page.locator(".rw-response")
+    expect(replies.first).to_contain_text("IVIG assistant", timeout=30_000)
+    before = replies.count()
+    page.locator(".rw-new-message").fill("what is ivig")
+    page.locator(".rw-new-message").press("Enter")
+    expect(page.locator(".rw-client").last).to_contain_text("what is ivig")
+    expect(replies).not_to_have_count(before, timeout=30_000)
+    expect(replies.nth(before)).to_contain_text("immunoglobulin", timeout=30_000)
+    # rasa-webchat shows a turn's messages one after another.
+    sourced = replies.filter(has_text="Source: IVIG and Myositis")
+    expect(sourced.first).to_be_visible(timeout=30_000)
+    assert "what is ivig" in [m["message"] for m in uttered(frames)]
+    page.screenshot(path=str(screenshot_path("rasa-webchat.png")))
+    page.context.close()
+    assert not problems, problems

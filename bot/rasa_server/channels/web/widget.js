@@ -8,10 +8,17 @@
  * shadow root and socket.io-client from the same server, and leaves the page's styles and its
  * global `io` as they were. It talks to Rasa's socket.io channel on that server.
  *
+ * It starts minimized to a launcher button ("Chat with us"), or open when its element has a
+ * `data-open` attribute (chat.html, the bot's own page); opening or minimizing it is kept in
+ * localStorage, so a reload shows it as it was. It connects only once it has been opened.
+ *
  * Every text is inserted as text, never as HTML; web addresses become links. The bot's words
- * come from the server: the replies over the socket, and the notice and the pharmacy's phone
- * (webchat.py fills CONFIG below when it serves this file). The widget itself only has short
- * labels for its controls and its connection states.
+ * come from the server: the replies over the socket, and the notice, the pharmacy's phone, name
+ * and logo, and the privacy notice's and the article's addresses (webchat.py fills CONFIG below
+ * when it serves this file; an address is used only when it is https or on the bot's server,
+ * and only ever as an attribute). The widget itself only has short labels for its controls and
+ * its connection states. A reply's source line ("Source: <article>, references 1, 8. ...")
+ * shows as a short "Source" link to the article with the reference numbers folded away.
  *
  * The session token the server issued (signed; a made-up or altered one is replaced by a new
  * one) and the transcript shown are both kept in localStorage, so a reload or a new tab
@@ -22,6 +29,9 @@
  *
  * Each message carries a client-made id (message_id); a message sent just before the
  * connection dropped is sent again after the reconnect with the same id.
+ *
+ * "Start over" (after a confirmation) forgets the session and its transcript and asks the
+ * server for a new session, exactly as on a first visit.
  */
 (function () {
   "use strict";
@@ -34,6 +44,7 @@
   var SESSION_KEY = "ivig-chat-session";
   var LOG_KEY = "ivig-chat-log:";
   var TAB_KEY = "ivig-chat-tab";
+  var OPEN_KEY = "ivig-chat-open";
   var TYPING_QUIET_MS = 700;
   var NO_REPLY_MS = 30000;
   var RECONNECT_FAILURES_SHOWN = 3;
@@ -60,6 +71,14 @@
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
     if (text) { node.textContent = text; }
     return node;
+  }
+
+  // An address from CONFIG, when it is https or on the bot's own server; "" otherwise.
+  function safeUrl(value) {
+    if (!value) { return ""; }
+    var url;
+    try { url = new URL(String(value), server); } catch (e) { return ""; }
+    return url.protocol === "https:" || url.origin === server ? url.href : "";
   }
 
   function store(method, key, value) {
@@ -100,18 +119,58 @@
   function start(host) {
     var shadow = host.attachShadow({ mode: "open" });
     var sheet = el("link", { rel: "stylesheet", href: base + "widget.css" });
-    var root = el("div", { "class": "ivig-chat", hidden: "hidden" });
-    function reveal() { root.removeAttribute("hidden"); }
+    var wrap = el("div", { "class": "ivig-wrap", hidden: "hidden" });
+    function reveal() { wrap.removeAttribute("hidden"); }
     sheet.addEventListener("load", reveal);
     sheet.addEventListener("error", reveal);
 
-    var header = el("div", { "class": "ivig-chat__header", id: "ivig-chat-title" }, "IVIG assistant");
-    var notice = CONFIG.notice ? el("p", { "class": "ivig-chat__notice" }, String(CONFIG.notice)) : null;
+    var launcher = el("button", {
+      type: "button", "class": "ivig-launcher", "aria-expanded": "false", "aria-controls": "ivig-chat-window"
+    }, "Chat with us");
+    var root = el("div", { "class": "ivig-chat", id: "ivig-chat-window", hidden: "hidden" });
+    var header = el("div", { "class": "ivig-chat__header" });
+    var brandName = CONFIG.brandName ? String(CONFIG.brandName) : "";
+    var logoUrl = safeUrl(CONFIG.logoUrl);
+    if (brandName || logoUrl) {
+      var brand = el("div", { "class": "ivig-chat__brand" });
+      if (logoUrl) {
+        var logo = el("img", { "class": "ivig-chat__logo", alt: "", src: logoUrl });
+        logo.addEventListener("error", function () { logo.remove(); });
+        brand.append(logo);
+      }
+      if (brandName) { brand.append(el("span", {}, brandName)); }
+      header.append(brand);
+    }
+    var title = el("span", { "class": "ivig-chat__title", id: "ivig-chat-title" }, "IVIG assistant");
+    var tools = el("div", { "class": "ivig-chat__tools" });
+    var restart = el("button", { type: "button", disabled: "disabled" }, "Start over");
+    var minimize = el("button", { type: "button", "aria-controls": "ivig-chat-window" }, "Minimize");
+    tools.append(restart, minimize);
+    header.append(title, tools);
+    var notice = null;
+    if (CONFIG.notice) {
+      notice = el("p", { "class": "ivig-chat__notice" });
+      notice.append(el("span", { "class": "ivig-chat__notice-text" }, String(CONFIG.notice)));
+      var privacyUrl = safeUrl(CONFIG.privacyUrl);
+      if (privacyUrl) {
+        notice.append(document.createTextNode(" "), el("a", {
+          href: privacyUrl, target: "_blank", rel: "noopener noreferrer"
+        }, "Privacy notice"));
+      }
+    }
+    var articleUrl = safeUrl(CONFIG.articleUrl);
     var log = el("div", {
       "class": "ivig-chat__log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
       "aria-labelledby": "ivig-chat-title", tabindex: "0"
     });
     var panel = el("div", { "class": "ivig-chat__panel", hidden: "hidden" });
+    var confirm = el("div", {
+      "class": "ivig-chat__confirm", role: "group", "aria-labelledby": "ivig-chat-confirm", hidden: "hidden"
+    });
+    var confirmYes = el("button", { type: "button" }, "Yes, start over");
+    var confirmNo = el("button", { type: "button", "class": "is-secondary" }, "No, go back");
+    confirm.append(el("p", { id: "ivig-chat-confirm" }, "Start a new chat? The messages here will be cleared."),
+      confirmYes, confirmNo);
     var typing = el("div", { "class": "ivig-chat__typing", role: "status", "aria-live": "polite" });
     var form = el("form", { "class": "ivig-chat__form" });
     var label = el("label", { "for": "ivig-chat-input", "class": "visually-hidden" }, "Your message");
@@ -123,17 +182,23 @@
     form.append(label, input, send);
     root.append(header);
     if (notice) { root.append(notice); }
-    root.append(log, panel, typing, form);
-    shadow.append(sheet, root);
+    root.append(log, confirm, panel, typing, form);
+    wrap.append(launcher, root);
+    shadow.append(sheet, wrap);
 
-    // A link to #ivig-chat (the page's skip link) lands in the message box.
+    // A link to #ivig-chat (the page's skip link) lands in the message box, or on the launcher.
     host.setAttribute("tabindex", "-1");
     host.addEventListener("focus", function (event) {
-      if (event.target === host && !shadow.activeElement && !input.disabled) { input.focus(); }
+      if (event.target !== host || shadow.activeElement) { return; }
+      if (!isOpen) { launcher.focus(); } else if (!input.disabled) { input.focus(); }
     });
 
+    var saidOpen = store("getItem", OPEN_KEY);
+    var isOpen = saidOpen === null ? host.hasAttribute("data-open") : saidOpen === "1";
+    var begun = false;
+    var focusWhenReady = false;
     var tabId = newId();
-    var state = "connecting";
+    var state = "idle";
     var failures = 0;
     var socket = null;
     var sessionId = store("getItem", SESSION_KEY);
@@ -156,11 +221,48 @@
       parent.append(document.createTextNode(text.slice(last)));
     }
 
+    // "Source: IVIG and Myositis (...), references 1, 8. <the team's labels>": a "Source" link
+    // to the article (plain text without ARTICLE_URL), the numbers in a closed <details>.
+    var SOURCE_LINE = /(^|\n)Source: ([^\n]+)/;
+    var ARTICLE_REFS = /^(.+?), (references? \d+(?:, \d+)*)\.(?:\s+(.*))?$/;
+
+    function sourceLine(line) {
+      var box = el("div", { "class": "ivig-source" });
+      var parts = ARTICLE_REFS.exec(line);
+      if (!parts) {  // the team's own words only: the line as it is
+        linkify(box, "Source: " + line);
+        return box;
+      }
+      var name = articleUrl
+        ? el("a", { href: articleUrl, target: "_blank", rel: "noopener noreferrer" }, "Source")
+        : el("span", { "class": "ivig-source__name" }, "Source");
+      name.append(el("span", { "class": "visually-hidden" }, " from the article " + parts[1]));
+      var refs = el("details", { "class": "ivig-source__refs" });
+      refs.append(el("summary", {}, "References"), el("p", {}, parts[1] + ", " + parts[2] + "."));
+      box.append(name, refs);
+      if (parts[3]) { box.append(el("p", { "class": "ivig-source__more" }, parts[3])); }
+      return box;
+    }
+
+    function fillText(bubble, from, text) {
+      var found = from === "bot" ? SOURCE_LINE.exec(text) : null;
+      if (!found) { linkify(bubble, text); return; }
+      var start = found.index + found[1].length;
+      linkify(bubble, text.slice(0, start).replace(/\n+$/, ""));
+      bubble.append(sourceLine(found[2]));
+      var rest = text.slice(found.index + found[0].length).replace(/^\n+/, "");
+      if (rest) {
+        var after = el("div", { "class": "ivig-source__after" });
+        linkify(after, rest);
+        bubble.append(after);
+      }
+    }
+
     function render(entry) {
       var bubble = el("div", { "class": "ivig-msg ivig-msg--" + entry.from });
       var who = { bot: "Assistant: ", user: "You: ", notice: "Notice: " }[entry.from] || "";
       bubble.append(el("span", { "class": "visually-hidden" }, who));
-      linkify(bubble, entry.text || "");
+      fillText(bubble, entry.from, entry.text || "");
       if (entry.buttons && entry.buttons.length) {
         var group = el("div", { "class": "ivig-options", role: "group", "aria-label": "Answer options" });
         entry.buttons.forEach(function (b) {
@@ -271,11 +373,15 @@
       root.setAttribute("aria-busy", "false");
       input.disabled = !(next === "ready" || next === "reconnecting");
       send.disabled = next !== "ready";
+      restart.disabled = next !== "ready";
+      if (next !== "ready") { hideConfirm(false); }
       if (next === "ready") {
         panel.setAttribute("hidden", "hidden");
         panel.textContent = "";
         setStatus("");
-        if (hadFocus) { input.focus(); }
+        // The focus waited on the log (opened, or started over) and has not moved away since.
+        if (hadFocus || (focusWhenReady && shadow.activeElement === log)) { input.focus(); }
+        focusWhenReady = false;
       } else if (next === "connecting") {
         setStatus("Connecting to the chat…");
       } else if (next === "reconnecting") {
@@ -338,7 +444,77 @@
       socket.connect();
     }
 
+    // "Start over": a question first, then a new session from the server (as on a first visit).
+    function askStartOver() {
+      if (state !== "ready") { return; }
+      confirm.removeAttribute("hidden");
+      confirmYes.focus();
+    }
+
+    function hideConfirm(refocus) {
+      if (confirm.hidden) { return; }
+      var hadFocus = confirm.contains(shadow.activeElement);
+      confirm.setAttribute("hidden", "hidden");
+      if (refocus && hadFocus) { restart.focus(); }
+    }
+
+    function startOver() {
+      confirm.setAttribute("hidden", "hidden");
+      if (state !== "ready" || !socket) { return; }
+      clearTimeout(noReplyTimer);
+      clearTimeout(quietTimer);
+      outbox = [];
+      replyOpen = false;
+      replyStart = null;
+      if (sessionId) { store("removeItem", LOG_KEY + sessionId); }
+      store("removeItem", SESSION_KEY);
+      sessionId = null;
+      show([]);
+      focusWhenReady = true;
+      log.focus();  // until the new chat is ready: the button that had the focus is gone
+      setState("connecting");
+      socket.emit("session_request", { session_id: null });
+    }
+
+    restart.addEventListener("click", askStartOver);
+    confirmYes.addEventListener("click", startOver);
+    confirmNo.addEventListener("click", function () { hideConfirm(true); });
+
+    // The launcher opens it (and connects, the first time); Minimize or Escape closes it.
+    function showOpen() {
+      launcher.setAttribute("aria-expanded", isOpen ? "true" : "false");
+      if (isOpen) {
+        launcher.setAttribute("hidden", "hidden");
+        root.removeAttribute("hidden");
+      } else {
+        root.setAttribute("hidden", "hidden");
+        launcher.removeAttribute("hidden");
+      }
+    }
+
+    function setOpen(next) {
+      isOpen = next;
+      store("setItem", OPEN_KEY, next ? "1" : "0");
+      if (!next) { hideConfirm(false); }
+      showOpen();
+      if (next) {
+        if (!input.disabled) { input.focus(); } else { focusWhenReady = true; log.focus(); }
+        begin();
+      } else {
+        launcher.focus();
+      }
+    }
+
+    launcher.addEventListener("click", function () { setOpen(true); });
+    minimize.addEventListener("click", function () { setOpen(false); });
+    root.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      event.preventDefault();
+      if (!confirm.hidden) { hideConfirm(true); } else { setOpen(false); }
+    });
+
     window.addEventListener("storage", function (event) {
+      if (!begun) { return; }
       if (event.key === TAB_KEY && event.newValue && event.newValue !== tabId && state !== "elsewhere") {
         clearTimeout(noReplyTimer);
         outbox = [];  // the other tab gets their replies now
@@ -347,11 +523,19 @@
       }
     });
 
-    claimTab();
     show(load());
-    setState("connecting");
+    showOpen();
+    if (isOpen) { begin(); }
 
-    loadSocketIo(function (io) {
+    function begin() {
+      if (begun) { return; }
+      begun = true;
+      claimTab();
+      setState("connecting");
+      loadSocketIo(connect);
+    }
+
+    function connect(io) {
       if (!io) { setState("offline"); return; }
       socket = io(server, {
         path: "/socket.io", transports: ["websocket", "polling"], autoConnect: false,
@@ -426,7 +610,7 @@
       });
 
       socket.connect();
-    });
+    }
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
