@@ -181,8 +181,12 @@ class ActionAskScreeningConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        lines = flow.summary_lines(answers_of(tracker))
-        dispatcher.utter_message(response="utter_ask_screening_confirmed", summary="\n".join(lines))
+        answers = answers_of(tracker)
+        dispatcher.utter_message(
+            response="utter_ask_screening_confirmed",
+            summary="\n".join(flow.summary_lines(answers)),
+            summary_short="\n".join(flow.short_summary_lines(answers)),  # the SMS variant's
+        )
         return []
 
 
@@ -287,7 +291,13 @@ def outcome_messages(answers: Dict[str, Any]) -> tuple[List[Dict[str, Any]], Lis
         messages.append(dict(response="utter_screening_no_outcome"))
     if isinstance(answers.get("weight_kg"), (int, float)):
         # The article's per-kg rates, no personal amount: a text of the rules file.
-        messages.append(dict(text=eligibility.dose_text()))
+        messages.append(
+            dict(
+                response="utter_dose_note",
+                dose=eligibility.dose_text(),
+                dose_short=eligibility.dose_text(short=True),  # the SMS variant's
+            )
+        )
     note = eligibility.financial_note(answers.get("insurance"))
     if note and answers.get("insurance") != flow.SKIPPED:
         messages.append(dict(response="utter_cost_note", note=note))

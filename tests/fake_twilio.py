@@ -69,3 +69,20 @@ class FakeTwilio:
 
 def account_sid_token(fake: FakeTwilio) -> str:
     return f"{fake.account_sid}:{fake.auth_token}"
+
+
+# GSM 03.38: a text in these characters costs 1 segment up to 160, then 153 per segment
+# (the characters of the extension table count twice); any other character makes it UCS-2:
+# 70, then 67 per segment. This is how carriers bill, and Twilio passes it on.
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = set("^{}\\[~]|€")
+
+
+def segments(body: str) -> int:
+    if all(c in GSM_BASIC or c in GSM_EXTENSION for c in body):
+        length = sum(2 if c in GSM_EXTENSION else 1 for c in body)
+        return 1 if length <= 160 else -(-length // 153)
+    return 1 if len(body) <= 70 else -(-len(body) // 67)

@@ -191,7 +191,7 @@ def dosing(rules: Rules | None = None) -> Dosing:
     )
 
 
-def dose_text(rules: Rules | None = None) -> str:
+def dose_text(rules: Rules | None = None, short: bool = False) -> str:
     """The article's per-kg rates as general information, and that the prescriber decides.
 
     It takes no weight on purpose: the screen never works out an amount for a person.
@@ -204,7 +204,8 @@ def dose_text(rules: Rules | None = None) -> str:
         "maintenance_g_per_kg": f"{rates.maintenance_g_per_kg:g}",
         "maintenance_every": rates.maintenance_every,
     }
-    return " ".join(str(rules.dosing["general"]).split()).format_map(values)
+    text = rules.dosing["general_short" if short else "general"]
+    return " ".join(str(text).split()).format_map(values)
 
 
 def after_weight_text(rules: Rules | None = None) -> str:

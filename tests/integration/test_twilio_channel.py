@@ -118,7 +118,7 @@ def test_on_sms_the_handoff_offers_the_senders_number(stack, twilio_api, phone, 
 
 def test_sms_gets_its_own_shorter_wording(stack, twilio_api, phone):
     greeting = text(stack, twilio_api, phone, "hello")
-    first_line = greeting.split("\n\n")[0]
+    first_line = greeting.split("\nReply")[0]
     assert "not medical advice" in first_line and len(first_line) <= 160
     assert "Reply 1-2:\n1 What is IVIG?\n2 Could IVIG help me?" in greeting
 
@@ -126,9 +126,7 @@ def test_sms_gets_its_own_shorter_wording(stack, twilio_api, phone):
 def test_sms_menu_of_topics_is_short_with_four_numbered_options(stack, twilio_api, phone):
     menu = text(stack, twilio_api, phone, "what can you do")
     assert len(menu) <= 320
-    assert (
-        "Reply 1-4:\n1 Myositis\n2 IVIG\n3 Could IVIG help me?\n4 A specialist" in menu
-    )
+    assert "Reply 1-4:\n1 Myositis\n2 IVIG\n3 Could IVIG help me?\n4 A specialist" in menu
     assert text(stack, twilio_api, phone, "1").startswith("Myositis means inflammation")
 
 
@@ -159,3 +157,25 @@ def test_a_reply_twilio_refuses_is_queued_and_sent_in_order_when_it_is_back(
     delivered = twilio_api.to(phone, wait=30.0)  # the retry loop runs every few seconds
     assert delivered and "IVIG" in delivered[0]["Body"]
     assert text(stack, twilio_api, phone, "how often is it given").strip()  # order kept after
+
+
+FULL_SCREENING = [
+    "could ivig help me", "1", "dermatomyositis",
+    "prednisone didn't work and methotrexate gave me side effects", "no",
+    "no IgA problems, never had a reaction", "165 lbs", "Blue Cross through work", "CA",
+    "yes my rheumatologist", "looks right",
+]  # fmt: skip
+
+
+def test_a_full_screening_by_sms_costs_at_most_20_segments(stack, twilio_api, phone):
+    from tests.fake_twilio import segments
+
+    transcript = []
+    for body in FULL_SCREENING:
+        before = len(twilio_api.to(phone, wait=0))
+        assert post(stack, {"From": phone, "Body": body, "NumMedia": "0"}).status_code == 204
+        transcript += [m["Body"] for m in twilio_api.to(phone, after=before)]
+    assert "A good fit for a specialist review" in transcript[-1]  # the outcome came
+    cost = sum(segments(text) for text in transcript)
+    print(f"\nfull SMS screening: {len(transcript)} texts, {cost} segments")
+    assert cost <= 20

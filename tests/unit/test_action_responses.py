@@ -28,11 +28,10 @@ from tests import aio
 ACTIONS = sorted((PROJECT_ROOT / "actions").glob("*.py"))
 RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
 # Texts that are data, sent as they are: a why of data/screening/questions.yml, the dose and
-# after-weight notes of data/screening/rules.yml, the input replies of data/safety/input.yml.
+# after-weight note of data/screening/rules.yml, the input replies of data/safety/input.yml.
 DATA_TEXTS = {
     "flow.question(slot).why",
     "eligibility.after_weight_text()",
-    "eligibility.dose_text()",
     "input_replies.reply(problem, phone_text(program), max_chars)",
 }
 # The responses that replaced sentences built in Python (issue 13, item 4).

@@ -143,7 +143,7 @@ def test_the_dose_information_is_the_articles_per_kg_rates_and_no_amount():
 
 
 def test_the_dose_information_cannot_be_worked_out_for_a_weight():
-    assert list(inspect.signature(dose_text).parameters) == ["rules"]
+    assert list(inspect.signature(dose_text).parameters) == ["rules", "short"]  # no weight
     assert not hasattr(eligibility, "dose")
 
 
@@ -233,3 +233,10 @@ def test_the_action_server_keeps_no_list_of_safety_flags_of_its_own():
 
     assert not hasattr(handoff, "SAFETY_FLAGS")
     assert "iga_not_tested" not in inspect.getsource(handoff)
+
+
+def test_the_short_dose_text_keeps_the_rates_the_qualifier_and_the_source():
+    short, full = dose_text(short=True), dose_text()
+    assert len(short) < len(full)
+    for words in ("often", "2 g per kg", "1 g per kg", "prescriber", "references 1, 9"):
+        assert words in short

@@ -124,3 +124,10 @@ def test_a_screen_is_unfinished_until_the_summary_is_confirmed():
     assert not flow.is_unfinished({})
     assert flow.is_unfinished({"for_whom": "self"})
     assert not flow.is_unfinished({**ALL, "screening_confirmed": flow.CONFIRMED})
+
+
+def test_the_sms_summary_names_each_answer_with_its_short_label():
+    lines = flow.short_summary_lines(ALL)
+    assert lines[0].startswith("Who: ") and any(line.startswith("Weight: ") for line in lines)
+    assert len(lines) == len(flow.summary_lines(ALL))
+    assert sum(map(len, lines)) < sum(map(len, flow.summary_lines(ALL)))

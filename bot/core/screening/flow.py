@@ -46,6 +46,7 @@ class Question:
     reprompt: str
     only_if: Mapping[str, Any]
     change_words: tuple[str, ...]
+    short_label: str = ""  # the label in the SMS summary
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +65,7 @@ def questions() -> tuple[Question, ...]:
             reprompt=spec["reprompt"],
             only_if=spec.get("only_if", {}),
             change_words=tuple(spec.get("change_words", [])),
+            short_label=spec.get("short_label") or spec["label"],
         )
         for slot, spec in raw.items()
     )
@@ -140,6 +142,17 @@ def summary_rows(answers: Mapping[str, Any], rules: Rules | None = None) -> list
 
 def summary_lines(answers: Mapping[str, Any], rules: Rules | None = None) -> list[str]:
     return [f"- {name}: {shown}" for name, shown in summary_rows(answers, rules)]
+
+
+def short_summary_lines(answers: Mapping[str, Any], rules: Rules | None = None) -> list[str]:
+    """The summary with each question's short label, for SMS and WhatsApp."""
+    slots = [s for s in required_slots(answers)
+             if s != "screening_confirmed" and answers.get(s) is not None]  # fmt: skip
+    rows = summary_rows(answers, rules)
+    return [
+        f"{question(slot).short_label}: {shown}"
+        for slot, (_, shown) in zip(slots, rows, strict=True)
+    ]
 
 
 def slot_to_change(text: str, answers: Mapping[str, Any]) -> str | None:

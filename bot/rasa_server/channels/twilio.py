@@ -208,7 +208,7 @@ class TwilioOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self.send_text_message(recipient_id, f"{text}\n\n{numbered_options(buttons)}")
+        await self.send_text_message(recipient_id, f"{text}\n{numbered_options(buttons)}")
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         if message.get("buttons"):
