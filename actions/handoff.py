@@ -211,6 +211,23 @@ class ActionCreateLead(Action):
         ]
 
 
+class ActionHowToReach(Action):
+    """A yes to "would you like to know how to reach one?": the phone and hours first, then
+    the offer to have a specialist contact them; nothing personal is asked before that yes."""
+
+    def name(self) -> str:
+        return "action_how_to_reach"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        program = knowledge_base().program
+        dispatcher.utter_message(
+            response="utter_how_to_reach", phone=phone_text(program), hours=hours_text(program)
+        )
+        return []
+
+
 class ActionHandoffDeclined(Action):
     """A "no" to consent stores nothing personal and says how to reach the team directly."""
 

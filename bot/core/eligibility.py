@@ -87,7 +87,7 @@ def label(rules: Rules, slot: str, value: Any) -> str:
     if slot == "us_state":
         return rules.state_names.get(str(value), str(value))
     if slot == "weight_kg":
-        return f"{float(value):.1f} kg ({float(value) / 0.45359237:.0f} lb)"
+        return f"{round(float(value), 1):g} kg ({float(value) / 0.45359237:.0f} lb)"
     if isinstance(value, list):
         return " and ".join(label(rules, slot, item) for item in value)
     names = rules.labels.get(slot, {})

@@ -74,7 +74,9 @@ def test_an_uncovered_question_gets_an_honest_decline_and_a_specialist_offer(sta
     messages = stack.send(sender, "can I drive after IVIG?")
     assert messages[0]["text"].startswith("I don't have that information")
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
-    (consent,) = stack.texts(sender, "yes")
+    (reach,) = stack.texts(sender, "yes")
+    assert "Hours:" in reach  # how to reach the team first: nothing personal is asked yet
+    (consent,) = stack.texts(sender, "/request_human")
     assert "Is that okay?" in consent
 
 
@@ -147,3 +149,23 @@ def test_repeated_misunderstandings_offer_a_specialist(stack, sender):
     messages = stack.send(sender, "qwzx plonk")
     assert "still not understanding" in messages[0]["text"]
     assert messages[0]["buttons"][0]["payload"] == "/request_human"
+
+
+def test_yes_to_how_to_reach_one_gives_the_phone_and_hours_before_asking_anything(stack, sender):
+    from tests.integration.test_screening_conversations import Chat
+
+    chat = Chat(stack, sender)
+    assert "how to reach one" in chat.say("can i drive after ivig?")
+    reply = chat.say("yes please")
+    assert "Hours:" in reply and "[Yes, contact me]" in reply
+    assert "name" not in reply.lower()  # nothing personal before they ask to be contacted
+
+
+def test_a_correction_with_its_value_at_the_summary_is_taken_and_shown(stack, sender):
+    from tests.integration.test_screening_conversations import HAPPY, Chat
+
+    chat = Chat(stack, sender)
+    chat.say("could ivig help me")
+    assert "74.8 kg" in chat.run(*HAPPY)
+    summary = chat.say("actually I weigh 80 kg")
+    assert "Here is what you told me" in summary and "80 kg" in summary

@@ -131,3 +131,14 @@ def test_the_sms_summary_names_each_answer_with_its_short_label():
     assert lines[0].startswith("Who: ") and any(line.startswith("Weight: ") for line in lines)
     assert len(lines) == len(flow.summary_lines(ALL))
     assert sum(map(len, lines)) < sum(map(len, flow.summary_lines(ALL)))
+
+
+def test_a_correction_with_its_value_at_the_summary_is_taken_directly():
+    answers = {**ALL, "weight_kg": 70.0}
+    result = flow.interpret("screening_confirmed", "actually I weigh 80 kg", answers)
+    assert result.values == {"weight_kg": 80.0, "screening_confirmed": None}
+
+
+def test_a_correction_without_its_value_at_the_summary_asks_that_question_again():
+    result = flow.interpret("screening_confirmed", "change my weight", {**ALL, "weight_kg": 70.0})
+    assert result.values == {"weight_kg": None, "screening_confirmed": None}

@@ -254,6 +254,9 @@ def interpret(
     if requested == "screening_confirmed":
         change = slot_to_change(text, answers)
         if change and not _read_confirmation(text).found:
+            given = _strict_reading(change, text, entities)
+            if given.found:  # "actually I weigh 80 kg": taken, and the summary shown again
+                return Interpretation({change: given.value, "screening_confirmed": None})
             return Interpretation({change: None, "screening_confirmed": None})
 
     looks_like_question = bool(QUESTION_START.match(text.strip())) or text.strip().endswith("?")
