@@ -100,7 +100,8 @@ def ivig_server(name: str, model: Path, workdir: Path, tracker: str) -> Server:
         endpoints["tracker_store"]["type"] = "SQL"
     path = workdir / f"{name}-endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints))
-    return Server(name, PROJECT_ROOT, model, workdir, path, env, with_actions=True)
+    ours = tracker not in ("memory", "rasa-sql")
+    return Server(name, PROJECT_ROOT, model, workdir, path, env, with_actions=True, boot=ours)
 
 
 def main() -> int:

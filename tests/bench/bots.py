@@ -69,6 +69,7 @@ class Server:
     endpoints: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
     with_actions: bool = False
+    boot: bool = False  # start through `python -m bot.rasa_server`
     port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen] = field(default_factory=list)
     seconds_to_first_answer: float = 0.0
@@ -94,7 +95,11 @@ class Server:
             health = f"http://127.0.0.1:{self.env['ACTION_SERVER_PORT']}/health"
             command = [str(BIN / "python"), "-m", "bot.action_server"]
             self._spawn("actions", command, lambda: requests.get(health, timeout=2).ok)
-        command = [str(BIN / "rasa"), "run", "--model", str(self.model), "--interface",
+        # This bot starts as it is deployed, through its own start-up (which refuses other
+        # stores, so the store comparisons start as Rasa does); the stock bot as Rasa's.
+        entry = [str(BIN / "python"), "-m", "bot.rasa_server"] if self.boot else [
+            str(BIN / "rasa")]  # fmt: skip
+        command = [*entry, "run", "--model", str(self.model), "--interface",
                    "127.0.0.1", "--port", str(self.port)]  # fmt: skip
         if self.endpoints:
             command += ["--endpoints", str(self.endpoints)]
