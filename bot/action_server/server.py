@@ -26,6 +26,7 @@ from sanic.request import Request
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.action_server.leads import service
+from bot.action_server.settings import SETTINGS
 from bot.core import program
 from bot.core.understanding import training
 from bot.startup import env, logging_privacy
@@ -87,7 +88,8 @@ def main() -> int:
     # Whatever this process creates (the leads database, its journal, the development key) is
     # readable by its owner only, however it was started.
     os.umask(0o077)
-    program.configure(os.environ)  # the program's phone, hours zone and area, read once
+    env.freeze(os.environ, [setting.name for setting in SETTINGS])  # read once, from here on
+    program.configure({name: env.text(name) for name in program.PROGRAM_SETTINGS})
     logging_privacy.install()
     logging.basicConfig(level=env.text("LOG_LEVEL", "INFO").upper())
     for warning in program.setting_warnings(program.load_program()):

@@ -1,6 +1,7 @@
 """`python -m bot.rasa_server run <rasa run's arguments>`: the Rasa server's one start-up.
 
-Before Rasa loads anything: Rasa's version is checked against the one the patches were written
+Before Rasa loads anything: the process's declared settings are read once (bot/startup/env.py),
+Rasa's version is checked against the one the patches were written
 for, the patches and the log redaction (Python warnings included) are installed, the endpoints
 file is checked to name the project's tracker and lock stores (Rasa's own would silently
 bypass erasure requests and the turn-failure guarantees), and the channel tables are made. Then
@@ -17,7 +18,8 @@ from pathlib import Path
 from bot.core import program
 from bot.core.yamlio import load_yaml
 from bot.rasa_server import channel_db, rasa_patches
-from bot.startup import logging_privacy
+from bot.rasa_server.settings import SETTINGS
+from bot.startup import env, logging_privacy
 
 STORES = {
     "tracker_store": "bot.rasa_server.tracker_store.CachedSQLTrackerStore",
@@ -56,7 +58,8 @@ def boot(argv: list[str]) -> int:
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 2
-    program.configure(os.environ)  # the program's phone, hours zone and area, read once
+    env.freeze(os.environ, [setting.name for setting in SETTINGS])  # read once, from here on
+    program.configure({name: env.text(name) for name in program.PROGRAM_SETTINGS})
     logging_privacy.install()
     rasa_patches.install()
     channel_db.engine()  # the channel tables exist before the first message

@@ -33,7 +33,6 @@ import asyncio
 import functools
 import logging
 import math
-import os
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -57,6 +56,7 @@ from rasa.shared.exceptions import RasaException
 
 from bot.core import program
 from bot.core.program import load_program, phone_text
+from bot.startup import env
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +76,10 @@ CAUTION_RESPONSE = "utter_red_flag_caution"
 CAUTION_SELF_HARM_RESPONSE = "utter_red_flag_caution_self_harm"
 
 
-def action_timeout(environ: Mapping[str, str] = os.environ) -> float:
+def action_timeout(environ: Mapping[str, str] | None = None) -> float:
     """Seconds one custom action may take. Unset or unreadable means the default, and no
     setting makes a person wait longer than MAX_TIMEOUT_SECONDS."""
-    raw = (environ.get(TIMEOUT_ENV) or "").strip()
+    raw = env.text(TIMEOUT_ENV) if environ is None else (environ.get(TIMEOUT_ENV) or "").strip()
     try:
         seconds = float(raw) if raw else DEFAULT_TIMEOUT_SECONDS
     except ValueError:
@@ -291,13 +291,13 @@ def _program_phone() -> str:
     return phone_text(load_program())
 
 
-def install(environ: Mapping[str, str] = os.environ) -> None:
+def install(environ: Mapping[str, str] | None = None) -> None:
     """Idempotent; reads the timeout and the program's phone once."""
     if _originals:
         return
     check_rasa_version()
     if not program.configured():  # Rasa started without `python -m bot.rasa_server`
-        program.configure(environ)
+        program.configure({n: env.text(n) for n in program.PROGRAM_SETTINGS})
     _settings.update(timeout=action_timeout(environ), phone=_program_phone())
     _originals.update(
         remote_run=RemoteAction.run,

@@ -22,13 +22,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
 
 import jwt
+
+from bot.startup import env
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,8 @@ class AuthSettings:
 
     @classmethod
     def from_env(cls) -> AuthSettings:
-        token = os.environ.get("AGENT_ACCESS_TOKEN", "").strip()
-        secret = os.environ.get("AGENT_JWT_SECRET", "").strip()
+        token = env.text("AGENT_ACCESS_TOKEN")
+        secret = env.text("AGENT_JWT_SECRET")
         if len(secret) < MIN_SECRET_CHARS:
             if secret:
                 logger.warning("AGENT_JWT_SECRET is shorter than %d characters; not used",
@@ -64,9 +65,9 @@ class AuthSettings:
         return cls(
             token,
             secret,
-            session_hours=float(os.environ.get("AGENT_SESSION_HOURS") or 8),
-            max_failures=int(os.environ.get("AGENT_LOGIN_MAX_FAILURES") or 5),
-            failure_window_seconds=float(os.environ.get("AGENT_LOGIN_WINDOW_SECONDS") or 300),
+            session_hours=env.number("AGENT_SESSION_HOURS", 8),
+            max_failures=env.integer("AGENT_LOGIN_MAX_FAILURES", 5),
+            failure_window_seconds=env.number("AGENT_LOGIN_WINDOW_SECONDS", 300),
         )
 
 

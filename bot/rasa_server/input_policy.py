@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import importlib
 import ipaddress
-import os
 import re
 import time
 import unicodedata
@@ -24,6 +23,7 @@ from bot.core import input_replies, safety, vocabulary
 from bot.core.input_replies import PROBLEM_ENTITY, PROBLEM_INTENT, settings
 from bot.core.knowledge import knowledge_base
 from bot.core.program import phone_text
+from bot.startup import env
 
 HIDDEN_BLOCKS = re.compile(r"<(script|style|iframe|object)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 # A tag, closed or not: "<svg/onload=..." with no ">" is a tag to the end of the text.
@@ -41,8 +41,7 @@ class Limits:
 
 def env_int(name: str, default: int) -> int:
     """An integer setting; an empty variable counts as unset."""
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    return env.integer(name, default)
 
 
 def limits_from_env() -> Limits:
@@ -183,7 +182,7 @@ def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6N
 
 
 def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return address_set(os.environ.get("TRUSTED_PROXIES") or "127.0.0.1,::1")
+    return address_set(env.text("TRUSTED_PROXIES", "127.0.0.1,::1"))
 
 
 def client_address(peer: str, forwarded_for: str | None,
@@ -203,7 +202,7 @@ def client_address(peer: str, forwarded_for: str | None,
 
 def rate_exempt(address: str) -> bool:
     """Local tools (tests, the benchmark, health checks) calling straight over loopback."""
-    exempt = os.environ.get("RATE_LIMIT_EXEMPT_ADDRESSES", "").strip() or "127.0.0.1,::1"
+    exempt = env.text("RATE_LIMIT_EXEMPT_ADDRESSES", "127.0.0.1,::1")
     return _within(address, address_set(exempt))
 
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
 import threading
 import time
 import uuid
@@ -52,6 +51,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.rasa_server import rasa_patches
+from bot.startup import env
 
 logger = logging.getLogger(__name__)
 
@@ -481,7 +481,7 @@ class RedisTicketQueue(_Watchers):
 
 def lease_seconds() -> float:
     """`LOCK_LEASE_SECONDS`: how soon the ticket of a dead replica stops blocking."""
-    return float(os.environ.get("LOCK_LEASE_SECONDS") or DEFAULT_LEASE_SECONDS)
+    return env.number("LOCK_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
 
 
 class FairLockStore(LockStore):
@@ -497,7 +497,7 @@ class FairLockStore(LockStore):
         if queue is None:
             queue = RedisTicketQueue(url, **_redis_options(endpoint_config)) if url else None
         if queue is None:
-            if int(os.environ.get("SANIC_WORKERS", "1") or 1) > 1:
+            if env.integer("SANIC_WORKERS", 1) > 1:
                 raise LockError("SANIC_WORKERS > 1 needs a shared lock store: set LOCK_STORE_URL.")
             queue = LocalTicketQueue()
         self.queue = queue

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -32,14 +31,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, Engine, make_url
 
 from bot.core.erasure import Erasure, erase_rows, forget_contact_rows
+from bot.startup import env
 
 
 def tracker_url() -> URL:
     """The tracker store's URL, from the same variables endpoints.yml reads."""
-    if os.environ.get("TRACKER_DB_URL", "").strip():
-        return make_url(os.environ["TRACKER_DB_URL"].strip())
-    dialect = os.environ.get("TRACKER_DB_DIALECT", "").strip() or "sqlite"
-    name = os.environ.get("TRACKER_DB_NAME", "").strip() or "ivig-tracker.db"
+    if env.text("TRACKER_DB_URL"):
+        return make_url(env.text("TRACKER_DB_URL"))
+    dialect = env.text("TRACKER_DB_DIALECT", "sqlite")
+    name = env.text("TRACKER_DB_NAME", "ivig-tracker.db")
     return URL.create(dialect, database=name)
 
 
@@ -116,9 +116,13 @@ def forget_contact_answers(engine: Engine, sender_id: str) -> int:
     return len(_rewrite(engine, sender_id, forget_contact_rows))
 
 
-def retention_days(environ: Mapping[str, str] = os.environ) -> int:
+def retention_days(environ: Mapping[str, str] | None = None) -> int:
     """TRACKER_RETENTION_DAYS, for replies that say when a transcript goes on its own."""
-    value = environ.get("TRACKER_RETENTION_DAYS", "").strip()
+    value = (
+        env.text("TRACKER_RETENTION_DAYS")
+        if environ is None
+        else environ.get("TRACKER_RETENTION_DAYS", "").strip()
+    )
     return int(float(value)) if value else 90
 
 

@@ -13,6 +13,7 @@ SETTINGS = (
     Setting("TRACKER_RETENTION_DAYS"),
     Setting("LOCK_STORE_URL", production=True),
     Setting("LOCK_LEASE_SECONDS"),
+    Setting("SANIC_WORKERS"),  # Rasa's own; the in-process lock store needs it to be 1
     # the action server, as a client
     Setting("ACTION_SERVER_URL", production=True),
     Setting("ACTION_SERVER_TOKEN", secret=True, production=True),

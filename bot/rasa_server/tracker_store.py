@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.core.erasure import ERASE, FORGET_CONTACT, REWRITE_SLOT, Erasure
 from bot.rasa_server import rasa_patches
 from bot.rasa_server.retention import erase_transcript, forget_contact_answers
+from bot.startup import env
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +85,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         seconds = kwargs.pop("cache_seconds", None)
         rasa_patches.install()
         super().__init__(*args, **kwargs)
-        self.cache_size = int(size or os.environ.get("TRACKER_CACHE_CONVERSATIONS") or 500)
-        self.cache_seconds = float(seconds or os.environ.get("TRACKER_CACHE_SECONDS") or 600)
+        self.cache_size = int(size or env.integer("TRACKER_CACHE_CONVERSATIONS", 500))
+        self.cache_seconds = float(seconds or env.number("TRACKER_CACHE_SECONDS", 600))
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         if self.engine.dialect.name == "sqlite" and self.engine.url.database:
             self.engine = _pooled_sqlite(self.engine)

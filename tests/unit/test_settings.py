@@ -46,7 +46,7 @@ def test_the_rasa_server_reads_only_what_it_declares():
         if not line.lstrip().startswith("#")
     )
     in_config = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", config))
-    assert (read_by("bot/rasa_server") | in_config) - names(RASA) - {"SANIC_WORKERS"} == set()
+    assert (read_by("bot/rasa_server") | in_config) - names(RASA) == set()
 
 
 def test_the_action_server_reads_only_what_it_declares():
@@ -136,3 +136,21 @@ def test_the_pure_core_reads_no_environment():
         if readers.search(path.read_text())
     ]
     assert offending == []
+
+
+def test_a_server_reads_its_settings_once_and_only_those_it_declares(monkeypatch):
+    from bot.startup import env
+
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "12")
+    try:
+        set_now = env.freeze({"RATE_LIMIT_PER_MINUTE": "12", "TRUSTED_PROXIES": " "},
+                             ["RATE_LIMIT_PER_MINUTE", "TRUSTED_PROXIES"])  # fmt: skip
+        assert set_now == {"RATE_LIMIT_PER_MINUTE": "12"}  # empty means unset
+        monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "99")  # too late: read at start-up
+        assert env.integer("RATE_LIMIT_PER_MINUTE", 30) == 12
+        assert env.text("TRUSTED_PROXIES", "127.0.0.1") == "127.0.0.1"
+        with pytest.raises(env.UndeclaredSettingError):
+            env.text("DATABASE_URL")
+    finally:
+        env.unfreeze()
+    assert env.integer("RATE_LIMIT_PER_MINUTE", 30) == 99  # tools and tests read it directly

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 
 from bot import PROJECT_ROOT
+from bot.startup import env
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -18,7 +19,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def database_url() -> str:
     """DATABASE_URL, or the SQLite file in var/ when it is unset or empty."""
     default = f"sqlite:///{PROJECT_ROOT / 'var' / 'leads.db'}"
-    return os.environ.get("DATABASE_URL", "").strip() or default
+    return env.text("DATABASE_URL", default)
 
 
 def private_file(path: Path) -> None:

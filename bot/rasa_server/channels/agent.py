@@ -29,7 +29,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Dict
@@ -49,6 +48,7 @@ from bot.rasa_server import channel_db, input_policy
 from bot.rasa_server.agent_revocations import Revocations
 from bot.rasa_server.channels import pages
 from bot.rasa_server.channels.ids import AGENT
+from bot.startup import env
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def is_exact_json(content_type: str | None) -> bool:
 
 def allowed_origins(request: Request) -> set[str]:
     """AGENT_ALLOWED_ORIGINS when set; else the console's own origin as the request names it."""
-    configured = os.environ.get("AGENT_ALLOWED_ORIGINS", "").strip()
+    configured = env.text("AGENT_ALLOWED_ORIGINS")
     if configured:
         return {o.strip().rstrip("/") for o in configured.split(",") if o.strip()}
     host = request.headers.get("Host", "")
@@ -154,8 +154,8 @@ class AgentAssistInput(InputChannel):
         )
         self.gate = input_policy.InputGate()
         # The call center's own lines, shown beside an emergency script (never sent to callers).
-        self.emergency_number = os.environ.get("AGENT_EMERGENCY_NUMBER", "").strip()
-        self.transfer_number = os.environ.get("AGENT_TRANSFER_NUMBER", "").strip()
+        self.emergency_number = env.text("AGENT_EMERGENCY_NUMBER")
+        self.transfer_number = env.text("AGENT_TRANSFER_NUMBER")
         self._revocations: Revocations | None = None
 
     def revocations(self) -> Revocations:

@@ -7,7 +7,6 @@ even a message that slipped past the input policy could not run as script.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +14,8 @@ from urllib.parse import urlsplit
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.startup import env
 
 WEB_DIR = Path(__file__).parent / "web"
 VENDOR_DIR = WEB_DIR / "node_modules"
@@ -42,7 +43,7 @@ def connect_sources(public_url: str | None = None) -> str:
     """`connect-src` from configuration, never from the request's Host header: 'self' (which
     covers the same server's ws:// and wss://), plus BOT_PUBLIC_URL's origin and its socket
     scheme when the bot is published under another name."""
-    value = (os.environ.get("BOT_PUBLIC_URL", "") if public_url is None else public_url).strip()
+    value = (env.text("BOT_PUBLIC_URL") if public_url is None else public_url).strip()
     sources = ["'self'"]
     parts = urlsplit(value)
     if parts.scheme in ("http", "https") and ORIGIN.match(parts.netloc or ""):

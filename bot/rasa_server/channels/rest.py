@@ -25,7 +25,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from typing import Any, Dict
 
@@ -37,6 +36,7 @@ from sanic.response import HTTPResponse
 
 from bot.rasa_server import input_policy, store_failsafe
 from bot.rasa_server.channels import ids
+from bot.startup import env
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
 class SafeRestInput(RestInput):
     def __init__(self, limits: input_policy.Limits | None = None) -> None:
         self.gate = input_policy.InputGate(limits)
-        self.access_token = os.environ.get("REST_ACCESS_TOKEN", "").strip()
+        self.access_token = env.text("REST_ACCESS_TOKEN")
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> SafeRestInput:

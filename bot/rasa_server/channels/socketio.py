@@ -28,7 +28,6 @@ coroutine Rasa 3.6 does not await (RasaHQ/rasa#13027).
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Dict
@@ -42,6 +41,7 @@ from socketio import AsyncServer
 
 from bot.rasa_server import input_policy, store_failsafe
 from bot.rasa_server.channels import ids
+from bot.startup import env
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +49,7 @@ WIDGET_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def allowed_origins() -> list[str]:
-    value = os.environ.get("SOCKETIO_ALLOWED_ORIGINS") or (
-        "http://localhost:5005,http://127.0.0.1:5005"
-    )
+    value = env.text("SOCKETIO_ALLOWED_ORIGINS") or ("http://localhost:5005,http://127.0.0.1:5005")
     return [origin.strip() for origin in value.split(",") if origin.strip()]
 
 

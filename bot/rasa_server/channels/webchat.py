@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -31,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from bot.core.program import load_program
 from bot.rasa_server.channels import pages
+from bot.startup import env
 
 PUBLIC_FILES = ("widget.js", "widget.css", "socket.io.min.js")
 CONFIG_MARKER = "/*IVIG_WIDGET_CONFIG*/null"
@@ -62,7 +62,9 @@ def brand_name(value: str) -> str:
 
 def widget_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     phone = load_program(environ=environ).phone
-    environ = os.environ if environ is None else environ
+    if environ is None:  # the settings this process read at start-up
+        names = ("WIDGET_BRAND_NAME", "WIDGET_LOGO_URL", "WIDGET_PRIVACY_URL", "ARTICLE_URL")
+        environ = {name: env.text(name) for name in names}
     return {
         "notice": NOTICE,
         "phone": phone,
