@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import (
+    ActionExecuted,
+    ActiveLoop,
+    EventType,
+    FollowupAction,
+    SessionStarted,
+    SlotSet,
+)
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -237,6 +244,35 @@ class ActionStartScreening(Action):
             ]
         fresh = [*cleared_answers(), SlotSet(OUTCOME_SLOT, None), SlotSet("requested_slot", None)]
         return fresh + [SlotSet(slot, value) for slot, value in stated.items()]
+
+
+class ActionAnswerAfterEmergency(Action):
+    """After emergency guidance in the middle of the screening, a plain answer to the question
+    that was open ("dermatomyositis") is taken and the screening goes on; a question, or an
+    answer that does not read as one, is answered from the content as before."""
+
+    def name(self) -> str:
+        return "action_answer_after_emergency"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        answers = answers_of(tracker)
+        # The pause cleared requested_slot: the open question is the first unanswered one.
+        requested = flow.next_slot(answers) if flow.is_unfinished(answers) else None
+        message = tracker.latest_message or {}
+        if requested and requested != "screening_confirmed":
+            result = flow.interpret(
+                requested, message.get("text") or "", answers,
+                (message.get("intent") or {}).get("name"), message.get("entities") or [],
+            )  # fmt: skip
+            if result.values and not result.interruption:
+                return [
+                    *(SlotSet(slot, value) for slot, value in result.values.items()),
+                    SlotSet(PAUSED_SLOT, None),
+                    FollowupAction("ivig_screening_form"),
+                ]
+        return [FollowupAction("action_answer_faq")]
 
 
 class ActionPauseScreening(Action):

@@ -220,3 +220,19 @@ def test_asking_again_after_an_outcome_starts_a_fresh_screen(chat):
     chat.say("could ivig help me")
     chat.run(*HAPPY, "looks right")
     assert "who is this for?" in chat.say("could ivig help me")
+
+
+def test_after_emergency_guidance_a_plain_answer_to_the_open_question_goes_on(chat):
+    chat.say("could ivig help me")
+    chat.say("for me")
+    assert "Call 911" in chat.say("I have chest pain right now")
+    reply = chat.say("dermatomyositis")
+    assert "Have you tried steroids" in reply  # the diagnosis was taken; the next question
+    assert chat.stack.tracker(chat.sender)["slots"]["diagnosis"] == "dermatomyositis"
+
+
+def test_after_emergency_guidance_a_question_is_still_answered_from_the_content(chat):
+    chat.say("could ivig help me")
+    chat.say("for me")
+    chat.say("I have chest pain right now")
+    assert "Source:" in chat.say("what is ivig?")
