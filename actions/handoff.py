@@ -211,6 +211,14 @@ class ActionCreateLead(Action):
         ]
 
 
+def utter_with_team_contact(dispatcher: CollectingDispatcher, response: str) -> None:
+    """A response that names the team's phone and hours, filled from the program."""
+    program = knowledge_base().program
+    dispatcher.utter_message(
+        response=response, phone=phone_text(program), hours=hours_text(program)
+    )
+
+
 class ActionHowToReach(Action):
     """A yes to "would you like to know how to reach one?": the phone and hours first, then
     the offer to have a specialist contact them; nothing personal is asked before that yes."""
@@ -221,10 +229,7 @@ class ActionHowToReach(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        program = knowledge_base().program
-        dispatcher.utter_message(
-            response="utter_how_to_reach", phone=phone_text(program), hours=hours_text(program)
-        )
+        utter_with_team_contact(dispatcher, "utter_how_to_reach")
         return []
 
 
@@ -237,12 +242,7 @@ class ActionHandoffDeclined(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        program = knowledge_base().program
-        dispatcher.utter_message(
-            response="utter_handoff_declined",
-            phone=phone_text(program),
-            hours=hours_text(program),
-        )
+        utter_with_team_contact(dispatcher, "utter_handoff_declined")
         return [SlotSet(CONSENT_AT_SLOT, None)]
 
 

@@ -87,15 +87,16 @@ def blanked(row_type: str, data: Mapping[str, Any], erasure: Erasure) -> dict[st
 
 
 def erase_rows(
-    rows: Iterable[tuple[int, str, Mapping[str, Any]]],
-) -> tuple[Erasure, list[tuple[int, dict[str, Any]]]]:
-    """The rows of a conversation, (id, type, event), to their blanked versions."""
-    erasure, changed = Erasure(), []
+    rows: Iterable[tuple[int, str, Mapping[str, Any]]], erasure: Erasure
+) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of a conversation, (id, type, event), to their blanked versions; `erasure`
+    counts what they held."""
+    changed = []
     for row_id, row_type, data in rows:
         new = blanked(row_type, data, erasure)
         if new is not None:
             changed.append((row_id, new))
-    return erasure, changed
+    return changed
 
 
 def forget_contact_rows(

@@ -14,21 +14,16 @@ import base64
 from functools import lru_cache
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot import PROJECT_ROOT
 from bot.startup import env
-from bot.startup.keyfile import read_or_create, rsa_private_pem
-
-OAEP = padding.OAEP(
-    mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None
-)
+from bot.startup.keyfile import REPLY_TO_OAEP, read_or_create, reply_to_key_path, rsa_private_pem
 
 
 def seal(number: str) -> str:
     key = _public_key(env.text("REPLY_TO_PUBLIC_KEY_FILE"), env.text("REPLY_TO_KEY_FILE"))
-    return base64.urlsafe_b64encode(key.encrypt(number.encode(), OAEP)).decode()
+    return base64.urlsafe_b64encode(key.encrypt(number.encode(), REPLY_TO_OAEP)).decode()
 
 
 @lru_cache(maxsize=4)
@@ -36,7 +31,7 @@ def _public_key(public_file: str, development_file: str) -> rsa.RSAPublicKey:
     if public_file:
         key = serialization.load_pem_public_key(Path(public_file).read_bytes())
     else:
-        path = Path(development_file or PROJECT_ROOT / "var" / "reply-to.pem")
+        path = reply_to_key_path(development_file)
         private = serialization.load_pem_private_key(read_or_create(path, rsa_private_pem), None)
         key = private.public_key()
     if not isinstance(key, rsa.RSAPublicKey):

@@ -14,7 +14,6 @@ import json
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from sqlalchemy import (
     Float,
@@ -73,9 +72,10 @@ EVENT_ROWS = table(
 )
 
 
-def _rewrite(engine: Engine, sender_id: str, plan: Callable[[list], list]) -> Any:
+def _rewrite(engine: Engine, sender_id: str, plan: Callable[[list], list]) -> int:
     """Reads the conversation's rows in order and writes back those `plan` changes, in one
-    transaction; on SQLite freed space is zeroed (secure_delete) as it goes."""
+    transaction; on SQLite freed space is zeroed (secure_delete) as it goes. Returns how many
+    rows changed."""
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA secure_delete=ON")
@@ -84,13 +84,12 @@ def _rewrite(engine: Engine, sender_id: str, plan: Callable[[list], list]) -> An
             .where(EVENT_ROWS.c.sender_id == sender_id)
             .order_by(EVENT_ROWS.c.id)
         ).all()
-        result = plan([(row_id, row_type, json.loads(raw)) for row_id, row_type, raw in rows])
-        changed = result[1] if isinstance(result, tuple) else result
+        changed = plan([(row_id, row_type, json.loads(raw)) for row_id, row_type, raw in rows])
         for row_id, data in changed:
             connection.execute(
                 update(EVENT_ROWS).where(EVENT_ROWS.c.id == row_id).values(data=json.dumps(data))
             )
-    return result
+    return len(changed)
 
 
 def erase_transcript(engine: Engine, sender_id: str) -> Erasure:
@@ -103,7 +102,8 @@ def erase_transcript(engine: Engine, sender_id: str) -> Erasure:
     Rows are rewritten, not deleted: Rasa's SQL store appends events by counting stored rows,
     so deleting them under a live conversation would make it store everything again.
     """
-    erasure, _ = _rewrite(engine, sender_id, erase_rows)
+    erasure = Erasure()
+    _rewrite(engine, sender_id, lambda rows: erase_rows(rows, erasure))
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -113,7 +113,7 @@ def erase_transcript(engine: Engine, sender_id: str) -> Erasure:
 def forget_contact_answers(engine: Engine, sender_id: str) -> int:
     """Blanks the messages that answered the name, phone and email questions, and those slots,
     once the lead holds them encrypted; returns how many rows changed. The intent stays."""
-    return len(_rewrite(engine, sender_id, forget_contact_rows))
+    return _rewrite(engine, sender_id, forget_contact_rows)
 
 
 def retention_days(environ: Mapping[str, str] | None = None) -> int:

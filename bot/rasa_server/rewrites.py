@@ -19,6 +19,7 @@ from rasa.shared.core.events import Event, SlotSet
 
 from bot.core.erasure import ERASE, REWRITE_SLOT, Erasure, reply, request_in
 from bot.rasa_server.retention import retention_days
+from bot.rasa_server.tracker_store import own_store
 
 logger = logging.getLogger(__name__)
 _originals: dict[str, Any] = {}
@@ -36,9 +37,7 @@ def requested(events: list[Event]) -> dict[str, Any] | None:
 async def _apply(
     processor: MessageProcessor, request: dict[str, Any], tracker: Any
 ) -> Erasure | None:
-    store = processor.tracker_store
-    store = getattr(store, "_tracker_store", store)  # inside Rasa's FailSafeTrackerStore
-    rewrite = getattr(store, "rewrite", None)
+    rewrite = getattr(own_store(processor.tracker_store), "rewrite", None)
     if rewrite is None:  # a tracker store that cannot rewrite its rows: its retention applies
         logger.error("The tracker store cannot erase conversations; check endpoints.yml")
         return None

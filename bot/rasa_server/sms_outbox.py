@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 
 from cryptography.fernet import Fernet
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -128,7 +128,7 @@ class SmsOutbox:
 
     def pending(self) -> int:
         with Session(self.engine) as session:
-            return len(session.scalars(select(SmsOutboxRow.id)).all())
+            return session.scalar(select(func.count()).select_from(SmsOutboxRow)) or 0
 
     def _delete(self, row_id: int) -> None:
         with Session(self.engine) as session, session.begin():

@@ -224,6 +224,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         }
 
 
+def own_store(store: Any) -> Any:
+    """The configured tracker store inside Rasa's FailSafeTrackerStore wrapper, if wrapped."""
+    return getattr(store, "_tracker_store", store)
+
+
 def _pinged(engine: sa.engine.Engine) -> sa.engine.Engine:
     """The same engine, with each pooled connection checked before use.
 

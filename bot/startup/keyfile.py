@@ -14,8 +14,20 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from bot import PROJECT_ROOT
+
+# How the texter's number is sealed by the Rasa server and opened by the action server.
+REPLY_TO_OAEP = padding.OAEP(
+    mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None
+)
+
+
+def reply_to_key_path(configured: str) -> Path:
+    """REPLY_TO_KEY_FILE, or the development pair both processes generate under var/."""
+    return Path(configured or PROJECT_ROOT / "var" / "reply-to.pem")
 
 
 def read_or_create(path: Path, make: Callable[[], bytes]) -> bytes:

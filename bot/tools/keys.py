@@ -19,7 +19,8 @@ from bot.startup.keyfile import read_or_create, rsa_private_pem
 
 
 def main(argv: list[str] | None = None) -> int:
-    folder = Path((argv if argv is not None else sys.argv[1:] or ["secrets"])[0])
+    args = sys.argv[1:] if argv is None else argv
+    folder = Path(args[0] if args else "secrets")
     private = read_or_create(folder / "reply-to.pem", rsa_private_pem)
     key = serialization.load_pem_private_key(private, None)
     public = key.public_key().public_bytes(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from bot.action_server.leads import reply_to as opening
@@ -13,16 +12,6 @@ from bot.rasa_server import channel_db, replays
 from bot.rasa_server import reply_to as sealing
 from bot.rasa_server.opt_outs import OptOuts
 from bot.rasa_server.replays import SeenMessages
-
-
-@pytest.fixture
-def engine(tmp_path, monkeypatch):
-    monkeypatch.setenv("CHANNEL_KEY_FILE", str(tmp_path / "channel.key"))
-    monkeypatch.delenv("CHANNEL_SECRET_KEY", raising=False)
-    found = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
-    channel_db.create_tables(found)
-    channel_db.create_tables(found)  # a second replica starting: nothing happens
-    return found
 
 
 def test_a_message_is_claimed_once_and_a_replay_is_refused(engine):

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
-from bot.rasa_server import channel_db
 from bot.rasa_server.sms_outbox import SmsOutbox
 from tests.aio import run
-
-
-@pytest.fixture
-def engine(tmp_path, monkeypatch):
-    monkeypatch.setenv("CHANNEL_KEY_FILE", str(tmp_path / "channel.key"))
-    monkeypatch.delenv("CHANNEL_SECRET_KEY", raising=False)
-    found = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
-    channel_db.create_tables(found)
-    return found
 
 
 class Twilio:

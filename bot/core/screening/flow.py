@@ -126,18 +126,21 @@ def stale_answers(answers: Mapping[str, Any]) -> dict[str, None]:
         current.update(found)
 
 
-def summary_rows(answers: Mapping[str, Any], rules: Rules | None = None) -> list[tuple[str, str]]:
-    """(question label, answer in words) for every question that applies, in order."""
+def _answered(answers: Mapping[str, Any], rules: Rules | None) -> list[tuple[Question, str]]:
+    """(question, answer in words) for every question that applies and is answered, in order."""
     rules = rules or default_rules()
     rows = []
     for slot in required_slots(answers):
-        if slot == "screening_confirmed" or answers.get(slot) is None:
-            continue
         value = answers.get(slot)
-        shown = "skipped" if value == SKIPPED else label(rules, slot, value)
-        name = question(slot).label
-        rows.append((f"{name[0].upper()}{name[1:]}", shown))
+        if slot == "screening_confirmed" or value is None:
+            continue
+        rows.append((question(slot), "skipped" if value == SKIPPED else label(rules, slot, value)))
     return rows
+
+
+def summary_rows(answers: Mapping[str, Any], rules: Rules | None = None) -> list[tuple[str, str]]:
+    """(question label, answer in words) for every question that applies, in order."""
+    return [(f"{q.label[0].upper()}{q.label[1:]}", shown) for q, shown in _answered(answers, rules)]
 
 
 def summary_lines(answers: Mapping[str, Any], rules: Rules | None = None) -> list[str]:
@@ -146,13 +149,7 @@ def summary_lines(answers: Mapping[str, Any], rules: Rules | None = None) -> lis
 
 def short_summary_lines(answers: Mapping[str, Any], rules: Rules | None = None) -> list[str]:
     """The summary with each question's short label, for SMS and WhatsApp."""
-    slots = [s for s in required_slots(answers)
-             if s != "screening_confirmed" and answers.get(s) is not None]  # fmt: skip
-    rows = summary_rows(answers, rules)
-    return [
-        f"{question(slot).short_label}: {shown}"
-        for slot, (_, shown) in zip(slots, rows, strict=True)
-    ]
+    return [f"{q.short_label}: {shown}" for q, shown in _answered(answers, rules)]
 
 
 def slot_to_change(text: str, answers: Mapping[str, Any]) -> str | None:

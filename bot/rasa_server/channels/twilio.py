@@ -51,6 +51,7 @@ from bot.rasa_server.channels import ids
 from bot.rasa_server.opt_outs import OptOuts
 from bot.rasa_server.replays import SeenMessages
 from bot.rasa_server.sms_outbox import SmsOutbox
+from bot.rasa_server.tracker_store import own_store
 
 logger = logging.getLogger(__name__)
 RETRY_SECONDS = 5  # how often each replica retries texts Twilio refused
@@ -109,8 +110,7 @@ def numbered_options(buttons: List[Dict[str, Any]]) -> str:
 async def last_options(request: Request, conversation: str) -> List[Dict[str, str]]:
     """The numbered options of the bot's last message, read from the tracker store, so every
     replica and a restarted one know what "1" means; none once the person has answered."""
-    store = request.app.ctx.agent.tracker_store
-    store = getattr(store, "_tracker_store", store)  # inside Rasa's FailSafeTrackerStore
+    store = own_store(request.app.ctx.agent.tracker_store)
     reader = getattr(store, "session_events", None)
     if reader is not None:
         events = await reader(conversation) or []
