@@ -211,7 +211,7 @@ class ActionCreateLead(Action):
         ]
 
 
-def utter_with_team_contact(dispatcher: CollectingDispatcher, response: str) -> None:
+def utter_with_team_contact(dispatcher: CollectingDispatcher, *, response: str) -> None:
     """A response that names the team's phone and hours, filled from the program."""
     program = knowledge_base().program
     dispatcher.utter_message(
@@ -229,7 +229,7 @@ class ActionHowToReach(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        utter_with_team_contact(dispatcher, "utter_how_to_reach")
+        utter_with_team_contact(dispatcher, response="utter_how_to_reach")
         return []
 
 
@@ -242,7 +242,7 @@ class ActionHandoffDeclined(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        utter_with_team_contact(dispatcher, "utter_handoff_declined")
+        utter_with_team_contact(dispatcher, response="utter_handoff_declined")
         return [SlotSet(CONSENT_AT_SLOT, None)]
 
 
