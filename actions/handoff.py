@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.screening import OUTCOME_SLOT, answers_of
 from bot.action_server.leads import contact, intake, reply_to, service
 from bot.action_server.leads.store import NewLead
-from bot.core import eligibility
+from bot.core import call_notes, eligibility
 from bot.core.erasure import REWRITE_SLOT, erase_request, forget_contact_request
 from bot.core.hours import contact_expectation
 from bot.core.knowledge import knowledge_base
@@ -36,6 +36,7 @@ SMS_CHANNELS = {"twilio", "whatsapp"}
 CONSENT_AT_SLOT = "handoff_consent_at"
 TOPICS_SLOT = "topics_asked"
 LEAD_REFERENCE_SLOT = "lead_reference"
+WRAP_UP_SLOT = "call_wrap_up"
 CONTACT_SLOTS = ("contact_name", "contact_method", "contact_phone", "contact_email", "contact_time")
 READERS = {
     "contact_name": contact.parse_name,
@@ -244,6 +245,55 @@ class ActionHandoffDeclined(Action):
     ) -> List[EventType]:
         utter_with_team_contact(dispatcher, response="utter_handoff_declined")
         return [SlotSet(CONSENT_AT_SLOT, None)]
+
+
+class ActionSaveCallNotes(Action):
+    """An agent's notes and wrap-up, stored with the call's referral and sent to the team.
+
+    Only the agent channel sends them (in the message's metadata, set by the Rasa server's
+    agent channel); anywhere else the message is not understood. The notes go into the lead
+    encrypted, and the conversation's copy of them is blanked (the same rewrite that forgets
+    typed contact details), so the tracker never keeps them. Saving again replaces them."""
+
+    def name(self) -> str:
+        return "action_save_call_notes"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if tracker.get_latest_input_channel() != call_notes.AGENT_CHANNEL:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        forget = [SlotSet(REWRITE_SLOT, forget_contact_request())]
+        metadata = (tracker.latest_message or {}).get("metadata") or {}
+        notes = call_notes.checked(metadata.get(call_notes.METADATA_KEY))
+        if notes is None:
+            dispatcher.utter_message(
+                response="utter_call_notes_not_read", max_chars=call_notes.settings().max_chars
+            )
+            return forget
+        reference = tracker.get_slot(LEAD_REFERENCE_SLOT)
+        if not isinstance(reference, str) or not reference:
+            dispatcher.utter_message(response="utter_call_notes_no_referral")
+            return forget
+        try:
+            lead = service.store().save_call_notes(
+                reference, tracker.sender_id, notes.notes, notes.wrap_up
+            )
+        except (SQLAlchemyError, OSError) as error:
+            logger.error("Storing call notes failed (%s)", type(error).__name__)
+            dispatcher.utter_message(response="utter_call_notes_failed")
+            return forget
+        if lead is None:
+            dispatcher.utter_message(response="utter_call_notes_no_referral")
+            return forget
+        service.worker().wake()
+        dispatcher.utter_message(
+            response="utter_call_notes_saved",
+            reference=lead.reference,
+            wrap_up=call_notes.settings().label(notes.wrap_up),
+        )
+        return [SlotSet(WRAP_UP_SLOT, notes.wrap_up), *forget]
 
 
 class ActionEraseMyData(Action):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -69,6 +70,17 @@ class Receiver:
 
     def distinct(self) -> set[str]:
         return {payload["reference"] for payload in self.accepted}
+
+    def wait_until(
+        self, check: Callable[[list[dict[str, Any]]], bool], timeout: float = 20.0
+    ) -> bool:
+        """Whether `check(accepted)` came true within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check(list(self.accepted)):
+                return True
+            time.sleep(0.1)
+        return False
 
     def wait_for(self, count: int, timeout: float = 20.0) -> bool:
         deadline = time.monotonic() + timeout

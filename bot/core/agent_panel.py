@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.core import eligibility
+from bot.core import call_notes, eligibility
 from bot.core.screening import flow
 
 EMERGENCY_INTENT = "emergency"
@@ -80,7 +80,8 @@ def safety_flags(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
 def referral(slots: Mapping[str, Any]) -> dict[str, Any]:
     reference = slots.get("lead_reference")
     if reference:
-        return {"status": "created", "reference": reference}
+        wrap_up = call_notes.settings().label(slots.get("call_wrap_up"))
+        return {"status": "created", "reference": reference, "wrap_up": wrap_up}
     if slots.get("handoff_consent_at"):
         return {"status": "consent given, collecting contact details"}
     return {"status": "none"}

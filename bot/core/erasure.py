@@ -13,9 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core import call_notes
+
 REWRITE_SLOT = "tracker_rewrite"
 ERASE = "erase"  # everything the conversation holds about the person
-FORGET_CONTACT = "forget_contact"  # the typed name, phone and email, once a lead holds them
+FORGET_CONTACT = "forget_contact"  # typed name, phone, email and call notes, once a lead holds them
 ERASED = "[erased]"
 CONTACT_SLOTS = ("contact_name", "contact_phone", "contact_email")
 # What the person typed and what was read from it; the intent's name stays, so the dialogue
@@ -102,8 +104,9 @@ def erase_rows(
 def forget_contact_rows(
     rows: Iterable[tuple[int, str, Mapping[str, Any]]],
 ) -> list[tuple[int, dict[str, Any]]]:
-    """The rows, in order, whose typed name, phone or email (the answers and those slots) are
-    to be blanked; the intent stays."""
+    """The rows, in order, whose typed name, phone or email (the answers and those slots), or
+    an agent's call notes (the message that carried them) are to be blanked; the intent
+    stays."""
     changed, asking = [], None
     for row_id, row_type, data in rows:
         new = None
@@ -111,8 +114,10 @@ def forget_contact_rows(
             asking = data.get("value")
         elif row_type == "slot" and data.get("name") in CONTACT_SLOTS and data.get("value"):
             new = {**data, "value": None}
-        elif row_type == "user" and asking in CONTACT_SLOTS and data.get("text") != ERASED:
-            new = blanked("user", data, Erasure())
+        elif row_type == "user" and data.get("text") != ERASED:
+            intent = ((data.get("parse_data") or {}).get("intent") or {}).get("name")
+            if asking in CONTACT_SLOTS or intent == call_notes.INTENT:
+                new = blanked("user", data, Erasure())
         if new is not None:
             changed.append((row_id, new))
     return changed

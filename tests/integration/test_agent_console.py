@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import time
 import uuid
 from dataclasses import replace
@@ -35,6 +36,7 @@ PROTECTED = [
     ("GET", f"/calls/{'a' * 64}/script"),
     ("GET", "/console"),
     ("GET", "/topics?q=dose"),
+    ("POST", "/notes"),
 ]
 
 
@@ -67,6 +69,22 @@ class Call:
 
     def text(self, message: str) -> str:
         return "\n".join(m.get("text", "") for m in self.say(message))
+
+    def save_notes(self, notes: object, wrap_up: object) -> str:
+        reply = self.client.post(
+            f"{self.stack.url}{PREFIX}/notes",
+            json={"call": self.id, "notes": notes, "wrap_up": wrap_up}, timeout=30,
+        )  # fmt: skip
+        reply.raise_for_status()
+        self.panel = reply.json()["panel"]
+        return "\n".join(m.get("text", "") for m in reply.json()["messages"])
+
+    def hand_off(self) -> str:
+        """A referral for this call, by the console's handoff button; its reference."""
+        self.say("/request_human")
+        for answer in ["yes", "Pat Doe", "call", "415-555-0142", "morning"]:
+            self.say(answer)
+        return self.panel["referral"]["reference"]
 
 
 @pytest.mark.parametrize("method,path", PROTECTED)
@@ -175,6 +193,84 @@ def test_the_side_panel_follows_the_screening_flags_and_handoff(stack, receiver)
     assert receiver.wait_for(len(receiver.distinct() | {reference}))
     posted = [p for p in receiver.accepted if p["reference"] == reference]
     assert len(posted) == 1 and posted[0]["channel"] == "agent_assist"
+
+
+NOTES = "Caller's neurologist is Dr. Rivera; prefers mornings.\nAsked about copay help."
+
+
+def test_call_notes_and_a_wrap_up_are_stored_with_the_referral_and_sent_to_the_team(
+    stack, receiver
+):
+    call = Call(stack, session(stack))
+    call.say("/greet")
+    assert "no referral for this call" in call.save_notes(NOTES, "referred")
+    reference = call.hand_off()
+    saved = call.save_notes(NOTES, "call_back")
+    assert saved.startswith("The assistant saved your notes and wrap-up")
+    assert reference in saved and "Caller asked for a call back" in saved
+    assert call.panel["referral"]["wrap_up"] == "Caller asked for a call back"
+
+    def notes_sent(accepted: list[dict]) -> list[dict]:
+        return [
+            p for p in accepted if p.get("event") == "call_notes" and p["reference"] == reference
+        ]
+
+    assert receiver.wait_until(lambda accepted: len(notes_sent(accepted)) == 1)
+    (sent,) = notes_sent(receiver.accepted)
+    assert sent["call_notes"] == NOTES and sent["wrap_up"] == "call_back"
+    assert "Call notes:\n  Caller's neurologist is Dr. Rivera" in sent["summary"]
+    assert any(d.startswith(f"{reference}-notes-") for d in receiver.deliveries)
+    # Saved again, they replace the first ones and go out again, as their own delivery.
+    call.save_notes("Spoke again: no change.", "info_only")
+    assert receiver.wait_until(lambda accepted: len(notes_sent(accepted)) == 2)
+    assert notes_sent(receiver.accepted)[1]["call_notes"] == "Spoke again: no change."
+    # The notes live in the lead, encrypted; the conversation's rows no longer hold them.
+    rows = sqlite3.connect(stack.tracker_db).execute("SELECT data FROM events").fetchall()
+    assert not any("Dr. Rivera" in data or "Spoke again" in data for (data,) in rows)
+    leads = (
+        sqlite3.connect(stack.workdir / "leads.db")
+        .execute("SELECT call_notes_enc, wrap_up FROM leads WHERE reference = ?", (reference,))
+        .fetchall()
+    )
+    assert leads[0][1] == "info_only" and "Spoke again" not in leads[0][0]
+
+
+@pytest.mark.parametrize("notes,wrap_up", [
+    ("fine", "made_up"),  # a wrap-up the list does not have
+    ("x" * 2001, "referred"),  # longer than the notes may be
+    (["not", "text"], "referred"),
+    ("fine", None),
+])  # fmt: skip
+def test_call_notes_that_cannot_be_stored_as_they_are_are_refused_and_nothing_changes(
+    stack, notes, wrap_up
+):
+    call = Call(stack, session(stack))
+    call.hand_off()
+    reply = call.save_notes(notes, wrap_up)
+    assert "could not save those notes" in reply
+    assert call.panel["referral"]["wrap_up"] is None
+
+
+def test_only_the_agent_channel_can_store_call_notes(stack, sender):
+    """A visitor who types the console's payload, with notes in the message's metadata, is
+    simply not understood, and no referral changes."""
+    before = (
+        sqlite3.connect(stack.workdir / "leads.db")
+        .execute("SELECT COUNT(*) FROM leads WHERE wrap_up IS NOT NULL")
+        .fetchone()[0]
+    )
+    reply = requests.post(
+        f"{stack.url}/webhooks/rest/webhook", timeout=30,
+        json={"sender": sender, "message": "/save_call_notes",
+              "metadata": {"call_notes": {"notes": "x", "wrap_up": "referred"}}},
+    )  # fmt: skip
+    assert reply.ok and "saved" not in reply.text
+    after = (
+        sqlite3.connect(stack.workdir / "leads.db")
+        .execute("SELECT COUNT(*) FROM leads WHERE wrap_up IS NOT NULL")
+        .fetchone()[0]
+    )
+    assert after == before
 
 
 def test_a_call_id_cannot_reach_another_channels_conversation(stack, sender):
@@ -539,6 +635,43 @@ def test_after_a_handoff_the_panel_shows_the_callers_name_and_contact_in_this_ta
     assert agent.evaluate("sessionStorage.getItem('ivig-agent-caller')") is None
     log = console_server.workdir / f"rasa-{console_server.rasa_port}.log"
     assert "Pat Doe" not in log.read_text() and "555-0142" not in log.read_text()
+
+
+def test_notes_and_a_wrap_up_are_saved_to_the_referral_and_a_reload_keeps_the_draft(agent):
+    new_call(agent)
+    save = agent.get_by_role("button", name="Save to referral")
+    expect(save).to_be_disabled()
+    expect(agent.locator("#notes-hint")).to_contain_text("create the specialist handoff first")
+    reference = hand_off(agent)
+    expect(save).to_be_enabled()
+    notes = agent.get_by_label("Notes for the specialist")
+    notes.fill("Prefers a call after 10 am. Asked about copay help.")
+    save.click()
+    expect(agent.locator("#notes-status")).to_have_text("Choose a wrap-up first.")
+    agent.reload()  # the draft is kept in this tab until the call ends
+    expect(notes).to_have_value("Prefers a call after 10 am. Asked about copay help.",
+                                timeout=30_000)  # fmt: skip
+    agent.get_by_label("Wrap-up").select_option(label="Caller asked for a call back")
+    save.click()
+    expect(script_lines(agent).last).to_contain_text(
+        f"saved your notes and wrap-up (Caller asked for a call back) with referral {reference}",
+        timeout=30_000,
+    )
+    expect(agent.locator("#notes-saved")).to_have_text(
+        f"Saved with {reference}: Caller asked for a call back"
+    )
+    assert "(agent: saved call notes)" in script_texts(agent)
+    assert not any("copay help" in t for t in script_texts(agent))
+    agent.screenshot(path=str(screenshot_path("agent-console-call-notes.png")), full_page=True)
+    assert axe_violations(agent) == []
+    agent.reload()  # the script after a reload shows the save, never the notes
+    expect(agent.locator("#notes-saved")).to_contain_text(reference, timeout=30_000)
+    assert "(agent: saved call notes)" in script_texts(agent)
+    agent.get_by_role("button", name="New call").click()
+    agent.get_by_role("button", name="End it and start a new call").click()
+    expect(agent.locator("#referral")).to_have_text("none", timeout=30_000)
+    expect(notes).to_have_value("")
+    assert agent.evaluate("sessionStorage.getItem('ivig-agent-notes')") is None
 
 
 def test_a_call_timer_runs_from_the_start_of_the_call_and_keeps_running_after_a_reload(agent):

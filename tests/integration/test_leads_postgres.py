@@ -57,7 +57,8 @@ def test_concurrent_double_submits_yield_one_lead(store):
 
 def test_erasure_and_the_outbox_work_the_same(store):
     store.create(new_lead())
-    ((message_id, _),) = store.due()
+    (due,) = store.due()
+    message_id = due.message_id
     store.failed(message_id, "HTTP 500", timedelta(seconds=30))
     assert store.due() == []
     later = datetime.now(timezone.utc) + timedelta(seconds=31)

@@ -79,5 +79,10 @@ def test_the_referral_shows_consent_then_the_reference():
         "status"
     ].startswith("consent given")
     assert panel({"lead_reference": "IVIG-7K2Q"}, [])["referral"] == {
-        "status": "created", "reference": "IVIG-7K2Q",
+        "status": "created", "reference": "IVIG-7K2Q", "wrap_up": None,
     }  # fmt: skip
+
+
+def test_the_referral_shows_the_wrap_up_the_agent_saved_in_words():
+    slots = {"lead_reference": "IVIG-7K2Q", "call_wrap_up": "call_back"}
+    assert panel(slots, [])["referral"]["wrap_up"] == "Caller asked for a call back"

@@ -51,3 +51,20 @@ def test_forgetting_contact_blanks_the_typed_answers_and_their_slots_only():
     assert sorted(changed) == [2, 3]
     assert changed[2]["text"] == ERASED and changed[2]["parse_data"]["intent"]["name"] == "inform"
     assert changed[3]["value"] is None
+
+
+def test_forgetting_blanks_the_message_that_carried_an_agents_call_notes():
+    given = {"notes": "Dr. Rivera", "wrap_up": "referred"}
+    notes = {
+        "event": "user",
+        "text": "/save_call_notes",
+        "parse_data": {"intent": {"name": "save_call_notes"}},
+        "metadata": {"agent": "Ann", "call_notes": given},
+    }
+    question = {"event": "user", "text": "how often", "parse_data": {"intent": {"name": "faq"}}}
+    rows = [(1, "user", question), (2, "user", notes)]
+    changed = dict(forget_contact_rows(rows))
+    assert sorted(changed) == [2]
+    assert changed[2]["metadata"] == {} and changed[2]["parse_data"]["metadata"] == {}
+    assert changed[2]["parse_data"]["intent"]["name"] == "save_call_notes"
+    assert "Rivera" not in str(changed[2])

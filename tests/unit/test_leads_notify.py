@@ -38,8 +38,8 @@ def config(receiver, **overrides):
 
 def deliver_later(store, cfg):
     """The worker's next tick, after any backoff has passed."""
-    for message_id, _ in store.due(datetime.now(timezone.utc) + LATER):
-        store.failed(message_id, "backoff passed", timedelta(0))  # due now
+    for due in store.due(datetime.now(timezone.utc) + LATER):
+        store.failed(due.message_id, "backoff passed", timedelta(0))  # due now
     return deliver_due(store, cfg)
 
 
@@ -118,3 +118,18 @@ def test_without_a_webhook_leads_wait_in_the_database(store):
 def test_backoff_doubles_up_to_a_ceiling():
     cfg = WebhookConfig(url="x", secret="", retry_base=2, retry_max=30)
     assert [backoff(n, cfg).total_seconds() for n in (1, 2, 3, 4, 5, 6)] == [2, 4, 8, 16, 30, 30]
+
+
+def test_notes_added_later_go_out_as_their_own_delivery_with_the_referrals_summary(store, receiver):
+    lead, _ = store.create(new_lead())
+    assert deliver_due(store, config(receiver)) == (1, 0)
+    store.save_call_notes(lead.reference, lead.conversation_id, "Line one.\nLine two.", "referred")
+    assert deliver_due(store, config(receiver)) == (1, 0)
+    first, notes = receiver.accepted
+    assert first["event"] == "referral" and notes["event"] == "call_notes"
+    assert notes["reference"] == lead.reference and notes["wrap_up"] == "referred"
+    assert notes["wrap_up_label"] == "Referred to a specialist"
+    assert notes["call_notes"] == "Line one.\nLine two."
+    assert "Call notes:\n  Line one.\n  Line two." in notes["summary"]
+    assert receiver.deliveries[0] == lead.reference
+    assert receiver.deliveries[1].startswith(f"{lead.reference}-notes-")

@@ -86,7 +86,7 @@ def test_a_claim_left_by_a_sender_that_died_expires_and_the_notification_goes_ou
     from bot.action_server.leads.notify import claim
 
     lead, _ = stores[0].create(new_lead())
-    ((message_id, _),) = stores[0].due()
+    message_id = stores[0].due()[0].message_id
     assert claim(stores[0], message_id, timedelta(seconds=0.3))  # then the sender dies
     assert deliver_due(stores[1], config(receiver)) == (0, 0)  # claimed: not posted twice
     threading.Event().wait(0.4)

@@ -90,12 +90,13 @@ def test_erasure_removes_the_conversations_leads_and_audits_without_data(store, 
 
 def test_a_failed_notification_waits_for_its_backoff(store):
     lead, _ = store.create(new_lead())
-    ((message_id, due_lead),) = store.due()
-    assert due_lead.id == lead.id
+    (due,) = store.due()
+    message_id = due.message_id
+    assert due.lead.id == lead.id and due.kind == "lead"
     store.failed(message_id, "HTTP 500", timedelta(seconds=60))
     assert store.due() == []
     later = datetime.now(timezone.utc) + timedelta(seconds=61)
-    assert [m for m, _ in store.due(later)] == [message_id]
+    assert [d.message_id for d in store.due(later)] == [message_id]
     store.delivered(message_id)
     assert store.due(later) == [] and store.attempts(message_id) == 2
 
@@ -111,3 +112,31 @@ def test_threads_starting_together_share_one_development_key(tmp_path, monkeypat
         keys = set(pool.map(lambda _: crypto.load_key(), range(32)))
     assert len(keys) == 1 and len(next(iter(keys))) == 44
     assert sorted(p.name for p in (tmp_path / "race").iterdir()) == ["leads.key"]
+
+
+def test_call_notes_are_stored_encrypted_with_the_calls_own_referral_and_queued(store, db_path):
+    lead, _ = store.create(new_lead())
+    saved = store.save_call_notes(lead.reference, "conv-1", "Prefers mornings.", "call_back")
+    assert saved is not None and saved.call_notes == "Prefers mornings."
+    assert saved.wrap_up == "call_back" and saved.notes_at is not None
+    assert [d.kind for d in store.due()] == ["lead", "call_notes"]
+    raw = sqlite3.connect(db_path).execute("SELECT call_notes_enc FROM leads").fetchone()[0]
+    assert "mornings" not in raw
+    again = store.save_call_notes(lead.reference, "conv-1", "", "info_only")
+    assert again.call_notes is None and again.wrap_up == "info_only"
+
+
+def test_a_call_cannot_write_notes_into_another_conversations_referral(store):
+    lead, _ = store.create(new_lead())
+    assert store.save_call_notes(lead.reference, "conv-2", "x", "referred") is None
+    assert store.save_call_notes("L-00000000", "conv-1", "x", "referred") is None
+    assert store.get(lead.reference).wrap_up is None and len(store.due()) == 1
+
+
+def test_erasure_takes_the_call_notes_and_their_notifications_with_the_lead(store, db_path):
+    lead, _ = store.create(new_lead())
+    store.save_call_notes(lead.reference, "conv-1", "Prefers mornings.", "call_back")
+    assert store.erase("conv-1") == [lead.reference]
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM leads").fetchone()[0] == 0

@@ -10,6 +10,8 @@ from sqlalchemy.orm import declarative_base
 Base = declarative_base()
 
 STATUSES = ("new", "contacted", "closed")
+# What an outbox row sends: the referral itself, or call notes added to it later.
+LEAD_MESSAGE, NOTES_MESSAGE = "lead", "call_notes"
 
 
 def utcnow() -> datetime:
@@ -35,6 +37,10 @@ class Lead(Base):
     screening = Column(JSON, nullable=False, default=dict)
     outcome = Column(JSON, nullable=False, default=list)
     safety_flags = Column(JSON, nullable=False, default=list)
+    # What the agent wrote at the end of a call (Fernet token) and its wrap-up key.
+    call_notes_enc = Column(Text)
+    wrap_up = Column(String(40))
+    notes_at = Column(DateTime(timezone=True))
     consent_at = Column(DateTime(timezone=True), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
@@ -48,6 +54,7 @@ class OutboxMessage(Base):
 
     id = Column(Integer, primary_key=True)
     lead_id = Column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False)
+    kind = Column(String(20), nullable=False, default=LEAD_MESSAGE, server_default=LEAD_MESSAGE)
     status = Column(String(20), nullable=False, default="pending")
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -1,9 +1,12 @@
 """Notifying the specialist team: a signed JSON POST per lead, retried until acknowledged.
 
-Each lead's notification sits in the outbox until the receiver answers 2xx. A failure (5xx,
-time-out, refused connection) is retried with exponential backoff by the worker in the action
-server or by `python -m bot.action_server.leads resend`. Each POST carries the lead's reference as
-`X-IVIG-Delivery`, so a receiver that got a POST whose answer was lost can drop the repeat.
+Each lead's notification sits in the outbox until the receiver answers 2xx, and so do the
+call notes an agent adds to it later (each save its own message, `"event": "call_notes"`).
+A failure (5xx, time-out, refused connection) is retried with exponential backoff by the
+worker in the action server or by `python -m bot.action_server.leads resend`. Each POST
+carries a delivery id as `X-IVIG-Delivery` (the lead's reference for the referral; the
+reference and the message's number for notes), so a receiver that got a POST whose answer
+was lost can drop the repeat.
 
 Every action server runs a worker on the shared outbox (and `resend` may run beside them), so a
 sender first claims a due notification: one atomic UPDATE moves its next attempt past the
@@ -26,9 +29,9 @@ import requests
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.action_server.leads.models import OutboxMessage, utcnow
-from bot.action_server.leads.store import LeadStore
-from bot.action_server.leads.summary import payload
+from bot.action_server.leads.models import NOTES_MESSAGE, OutboxMessage, utcnow
+from bot.action_server.leads.store import Due, LeadStore
+from bot.action_server.leads.summary import notes_payload, payload
 from bot.startup import env
 
 logger = logging.getLogger(__name__)
@@ -89,19 +92,32 @@ def claim(store: LeadStore, message_id: int, lease: timedelta) -> bool:
         return result.rowcount == 1
 
 
+def delivery_id(due: Due) -> str:
+    """The same for every attempt of one message, different for each message."""
+    if due.kind == NOTES_MESSAGE:
+        return f"{due.lead.reference}-notes-{due.message_id}"
+    return due.lead.reference
+
+
+def body_of(due: Due) -> bytes:
+    data = notes_payload(due.lead) if due.kind == NOTES_MESSAGE else payload(due.lead)
+    return json.dumps(data, sort_keys=True).encode()
+
+
 def deliver_due(store: LeadStore, config: WebhookConfig) -> tuple[int, int]:
     """Sends every due notification this sender could claim, once; returns (delivered, failed)."""
     if not config.url:
         return 0, 0  # no receiver configured: leads wait in the database
     delivered = failed = 0
-    for message_id, lead in store.due():
+    for due in store.due():
+        message_id, lead = due.message_id, due.lead
         if not claim(store, message_id, claim_lease(config)):
             continue  # another action server is sending it
-        body = json.dumps(payload(lead), sort_keys=True).encode()
+        body = body_of(due)
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(body, config.secret),
-            DELIVERY_HEADER: lead.reference,
+            DELIVERY_HEADER: delivery_id(due),
         }
         try:
             response = requests.post(config.url, data=body, headers=headers, timeout=config.timeout)

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from bot.action_server.leads import crypto
 from bot.action_server.leads.models import (
+    LEAD_MESSAGE,
+    NOTES_MESSAGE,
     STATUSES,
     ErasureAudit,
     IssuedLead,
@@ -66,6 +68,18 @@ class LeadView:
     safety_flags: list[str]
     consent_at: datetime
     created_at: datetime
+    call_notes: str | None = None
+    wrap_up: str | None = None
+    notes_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Due:
+    """An outbox message to send now: which lead, and whether it is the referral or its notes."""
+
+    message_id: int
+    kind: str
+    lead: LeadView
 
 
 def _reference() -> str:
@@ -109,7 +123,8 @@ class LeadStore:
                 session.add(lead)
                 session.flush()
                 lead_id = lead.id
-                session.add(OutboxMessage(lead_id=lead_id, status="pending", attempts=0))
+                session.add(OutboxMessage(lead_id=lead_id, kind=LEAD_MESSAGE, status="pending",
+                                          attempts=0))  # fmt: skip
         except IntegrityError:  # the same handoff, stored by a concurrent retry
             existing = self._by_key(new.idempotency_key)
             if existing is None:
@@ -147,6 +162,28 @@ class LeadStore:
             session.execute(update(Lead).where(Lead.id == lead.id).values(status=status))
         return True
 
+    def save_call_notes(
+        self, reference: str, conversation_id: str, notes: str, wrap_up: str
+    ) -> LeadView | None:
+        """Stores an agent's notes and wrap-up with the call's referral (replacing earlier
+        ones) and queues their notification; None when the conversation has no such referral,
+        so a call can never write into another call's lead."""
+        with Session(self.engine) as session, session.begin():
+            lead = session.scalars(
+                select(Lead).where(
+                    Lead.reference == reference, Lead.conversation_id == conversation_id
+                )
+            ).first()
+            if lead is None:
+                return None
+            lead.call_notes_enc = crypto.encrypt(notes or None)
+            lead.wrap_up = wrap_up
+            lead.notes_at = utcnow()
+            session.add(OutboxMessage(lead_id=lead.id, kind=NOTES_MESSAGE, status="pending",
+                                      attempts=0))  # fmt: skip
+            lead_id = lead.id
+        return self.get(lead_id)
+
     def erase_conversation(self, conversation_id: str) -> int:
         """Deletes the conversation's leads (their outbox rows go with them) and audits it."""
         return len(self.erase(conversation_id))
@@ -168,17 +205,17 @@ class LeadStore:
         return [row.reference for row in rows]
 
     # The outbox ---------------------------------------------------------------------------
-    def due(self, now: datetime | None = None, limit: int = 20) -> list[tuple[int, LeadView]]:
+    def due(self, now: datetime | None = None, limit: int = 20) -> list[Due]:
         now = now or utcnow()
         with Session(self.engine) as session:
             rows = session.execute(
-                select(OutboxMessage.id, Lead)
+                select(OutboxMessage.id, OutboxMessage.kind, Lead)
                 .join(Lead, Lead.id == OutboxMessage.lead_id)
                 .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             ).all()
-            return [(message_id, _view(lead)) for message_id, lead in rows]
+            return [Due(message_id, kind, _view(lead)) for message_id, kind, lead in rows]
 
     def delivered(self, message_id: int) -> None:
         with Session(self.engine) as session, session.begin():
@@ -244,4 +281,7 @@ def _view(lead: Lead) -> LeadView:
         safety_flags=list(lead.safety_flags or []),
         consent_at=lead.consent_at,
         created_at=lead.created_at,
+        call_notes=crypto.decrypt(lead.call_notes_enc),
+        wrap_up=lead.wrap_up,
+        notes_at=lead.notes_at,
     )

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.action_server.leads.store import LeadView
+from bot.core import call_notes
 from bot.core.eligibility import default_rules, label
 from bot.core.screening import flow
 
@@ -38,13 +39,27 @@ def summary_text(lead: LeadView) -> str:
                 lines.append(f"  - {flow.question(slot).label}: {label(rules, slot, value)}")
     lines.append(f"Outcome: {', '.join(lead.outcome) or 'no screening'}")
     lines.append(f"Safety flags: {', '.join(lead.safety_flags) or 'none'}")
+    lines.extend(notes_lines(lead))
     return "\n".join(lines)
+
+
+def notes_lines(lead: LeadView) -> list[str]:
+    """The agent's wrap-up and notes, when a call added them."""
+    if lead.wrap_up is None:
+        return []
+    wrap_up = call_notes.settings().label(lead.wrap_up) or lead.wrap_up
+    lines = [f"Call wrap-up ({lead.notes_at:%Y-%m-%d %H:%M} UTC): {wrap_up}"]
+    if lead.call_notes:
+        lines.append("Call notes:")
+        lines.extend(f"  {line}" for line in lead.call_notes.splitlines())
+    return lines
 
 
 def payload(lead: LeadView) -> dict[str, Any]:
     """The JSON a CRM or helpdesk receives."""
     contact = lead.contact
     return {
+        "event": "referral",
         "reference": lead.reference,
         "status": lead.status,
         "channel": lead.channel,
@@ -63,5 +78,20 @@ def payload(lead: LeadView) -> dict[str, Any]:
         "reply_window_ends_at": (
             (lead.created_at + WHATSAPP_WINDOW).isoformat() if lead.channel == "whatsapp" else None
         ),
+        "call_notes": lead.call_notes,
+        "wrap_up": lead.wrap_up,
+        "summary": summary_text(lead),
+    }
+
+
+def notes_payload(lead: LeadView) -> dict[str, Any]:
+    """The JSON a CRM receives when an agent adds notes to a referral already sent."""
+    return {
+        "event": "call_notes",
+        "reference": lead.reference,
+        "wrap_up": lead.wrap_up,
+        "wrap_up_label": call_notes.settings().label(lead.wrap_up),
+        "call_notes": lead.call_notes,
+        "notes_at": lead.notes_at.isoformat() if lead.notes_at else None,
         "summary": summary_text(lead),
     }

@@ -41,6 +41,7 @@ from sanic.response import HTTPResponse
 
 from bot.core import agent_panel as panel
 from bot.core import agent_script as script
+from bot.core import call_notes
 from bot.core.erasure import ERASED
 from bot.core.knowledge import knowledge_base
 from bot.rasa_server import agent_auth as auth
@@ -64,8 +65,9 @@ QUICK_TOPICS = ("what_is_ivig", "ivig_dose", "side_effects", "infusion_reaction"
 MAX_QUERY_CHARS = 200
 ALERT_KINDS = ("emergency", "self_harm")  # flags whose script gets the center's numbers
 # How the console shows a message the agent sent by clicking rather than typing.
-GREET, HANDOFF = "/greet", "/request_human"
-SHOWN = {GREET: "(call started)", HANDOFF: "(agent: create specialist handoff)"}
+GREET, HANDOFF, NOTES = "/greet", "/request_human", "/save_call_notes"
+SHOWN = {GREET: "(call started)", HANDOFF: "(agent: create specialist handoff)",
+         NOTES: "(agent: saved call notes)"}  # fmt: skip
 ERASED_REPLY = "(a reply that repeated contact details, no longer kept on the server)"
 TOPIC_PAYLOAD = re.compile(r'^/faq\{"faq_topic": "([a-z0-9_]+)"\}$')
 
@@ -311,11 +313,14 @@ class AgentAssistInput(InputChannel):
             if not found:
                 return refused(request)
             topics = knowledge_base().topics
+            notes_config = call_notes.settings()
             return response.json({
                 "agent": found.agent,
                 "emergency_number": self.emergency_number,
                 "transfer_number": self.transfer_number,
                 "quick_topics": [topic_json(topics[k]) for k in QUICK_TOPICS if k in topics],
+                "wrap_ups": [{"key": w.key, "label": w.label} for w in notes_config.wrap_ups],
+                "notes_max_chars": notes_config.max_chars,
             })  # fmt: skip
 
         @agent_bp.route("/topics", methods=["GET"])
@@ -332,8 +337,8 @@ class AgentAssistInput(InputChannel):
             chosen = list(dict.fromkeys([*titled, *hits]))[:8]
             return response.json({"topics": [topic_json(kb.topics[k]) for k in chosen]})
 
-        @agent_bp.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
+        def posted_call(request: Request) -> tuple[Any, str, dict[str, Any]] | HTTPResponse:
+            """(session, call id, body) of a console POST, or the answer that refuses it."""
             found = self.session(request)
             if not found:
                 return refused(request)
@@ -352,6 +357,11 @@ class AgentAssistInput(InputChannel):
                 return response.json({"error": "send JSON with a call id"}, status=400)
             if not auth.call_belongs_to(self.settings, found.id, call):
                 return response.json({"error": "unknown call"}, status=404)
+            return found, call, body
+
+        async def turn(request: Request, found: Any, call: str, text: str,
+                       metadata: dict[str, Any]) -> HTTPResponse:  # fmt: skip
+            """One message of the call through the dialogue; its script lines and the panel."""
             sender = conversation_id(call)
             collector = AgentScriptOutput()
             if not self.gate.admit(sender):
@@ -362,11 +372,10 @@ class AgentAssistInput(InputChannel):
                     {"messages": collector.messages, "panel": await self.panel(request, call)},
                     status=429,
                 )
-            text = self.gate.payload(body.get("message"))
             await on_new_message(
                 UserMessage(
                     text, collector, sender, input_channel=self.name(),
-                    metadata={"agent": found.agent},
+                    metadata={"agent": found.agent, **metadata},
                 )
             )  # fmt: skip
             tracker = await self.tracker(request, call)
@@ -376,6 +385,30 @@ class AgentAssistInput(InputChannel):
                 "panel": self.panel_of(tracker),
                 "alert": alert_of(latest) if latest else None,
             })  # fmt: skip
+
+        @agent_bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            posted = posted_call(request)
+            if isinstance(posted, HTTPResponse):
+                return posted
+            found, call, body = posted
+            return await turn(request, found, call, self.gate.payload(body.get("message")), {})
+
+        @agent_bp.route("/notes", methods=["POST"])
+        async def save_notes(request: Request) -> HTTPResponse:
+            """The agent's notes and wrap-up, for the action server to store with the referral
+            (it checks them again: bot.core.call_notes). They travel in the message's metadata,
+            which the action's rewrite blanks once the lead holds them."""
+            posted = posted_call(request)
+            if isinstance(posted, HTTPResponse):
+                return posted
+            found, call, body = posted
+            notes, wrap_up = body.get("notes", ""), body.get("wrap_up")
+            given = {
+                "notes": input_policy.clean(notes) if isinstance(notes, str) else None,
+                "wrap_up": wrap_up if isinstance(wrap_up, str) else None,
+            }
+            return await turn(request, found, call, NOTES, {call_notes.METADATA_KEY: given})
 
         return agent_bp
 
@@ -390,7 +423,9 @@ class AgentAssistInput(InputChannel):
         offered: list[dict[str, Any]] = []
         alert = None
         for event in tracker.events if tracker else []:
-            if isinstance(event, UserUttered) and event.text is not None:
+            if isinstance(event, UserUttered) and event.intent_name == call_notes.INTENT:
+                lines.append({"kind": "caller", "text": SHOWN[NOTES]})  # blanked once stored
+            elif isinstance(event, UserUttered) and event.text is not None:
                 lines.append({"kind": "caller", "text": caller_line(event.text, offered)})
                 offered, alert = [], alert_of(event)
             elif isinstance(event, BotUttered) and event.text == ERASED:

@@ -4,6 +4,8 @@
  * A reload mid-call asks the server for the call's script again (only this session's calls).
  * The caller's name and contact, as typed for a handoff, stay in this tab's sessionStorage for
  * the call (the server forgets them once the referral holds them); they are never logged.
+ * After the handoff the agent's notes and wrap-up are saved with the referral (the draft stays
+ * in sessionStorage until the call ends, so a reload keeps it).
  * All text is inserted as text. The session cookie is HttpOnly; this script never sees it.
  */
 (function () {
@@ -12,13 +14,14 @@
   var CALL_KEY = "ivig-agent-call";
   var STARTED_KEY = "ivig-agent-call-started";
   var DETAILS_KEY = "ivig-agent-caller";
-  var KEYS = [CALL_KEY, STARTED_KEY, DETAILS_KEY];
+  var NOTES_KEY = "ivig-agent-notes";
+  var KEYS = [CALL_KEY, STARTED_KEY, DETAILS_KEY, NOTES_KEY];
   // The slots of the handoff form whose typed answer the panel shows after the handoff.
   var DETAIL_OF = { contact_name: "name", contact_phone: "contact", contact_email: "contact" };
   var DOSE = /\d+(?:\.\d+)?\s*(?:g|mg|mL)\b.*\bper\s+kg\b/i;
   var $ = function (id) { return document.getElementById(id); };
   var call = sessionStorage.getItem(CALL_KEY);
-  var settings = { emergency_number: "", transfer_number: "", quick_topics: [] };
+  var settings = { emergency_number: "", transfer_number: "", quick_topics: [], wrap_ups: [] };
   var asking = null;
   var waiting = false;
   var lastPanel = null;
@@ -203,6 +206,49 @@
       $("caller-contact").textContent = kept.contact || "(not typed in this tab)";
     }
     $("copy-summary").disabled = !call;
+    showNotes();
+  }
+
+  // ------------------------------------------------------------------ call notes
+  function draft() {
+    try {
+      var found = JSON.parse(sessionStorage.getItem(NOTES_KEY) || "null");
+      return found && found.call === call ? found : null;
+    } catch (e) { return null; }
+  }
+
+  function keepDraft() {
+    sessionStorage.setItem(NOTES_KEY, JSON.stringify(
+      { call: call, notes: $("call-notes").value, wrap_up: $("wrap-up").value }));
+  }
+
+  function showNotes() {
+    var ref = lastPanel ? lastPanel.referral : {};
+    var open = Boolean(call && ref.reference);
+    $("wrap-up").disabled = !open || waiting;
+    $("call-notes").disabled = !open || waiting;
+    $("save-notes").disabled = !open || waiting;
+    $("notes-saved").textContent = ref.wrap_up ? "Saved with " + ref.reference + ": " + ref.wrap_up : "";
+    $("notes-hint").textContent = open
+      ? "Saved with referral " + ref.reference + " and sent to the specialist team."
+      : "Notes are saved with the referral: create the specialist handoff first.";
+  }
+
+  function restoreDraft() {
+    var kept = draft();
+    $("call-notes").value = kept ? kept.notes || "" : "";
+    $("wrap-up").value = kept ? kept.wrap_up || "" : "";
+  }
+
+  function saveNotes() {
+    if (!$("wrap-up").value) {
+      $("notes-status").textContent = "Choose a wrap-up first.";
+      $("wrap-up").focus();
+      return;
+    }
+    $("notes-status").textContent = "";
+    post("/notes", { call: call, notes: $("call-notes").value, wrap_up: $("wrap-up").value },
+      "(agent: saved call notes)");
   }
 
   function summary() {
@@ -223,6 +269,7 @@
       ? panel.safety_flags.map(function (f) { return f.label; }).join("; ") : "none"));
     var ref = panel.referral;
     out.push("Specialist handoff: " + (ref.reference ? "reference " + ref.reference : ref.status));
+    if (ref.wrap_up) { out.push("Wrap-up: " + ref.wrap_up); }
     return out.join("\n");
   }
 
@@ -235,18 +282,25 @@
     $("topic-search").disabled = !call;
     document.querySelectorAll(".topic").forEach(function (b) { b.disabled = on || !call; });
     if (lastPanel) { $("handoff").disabled = on || !call || Boolean(lastPanel.referral.reference); }
+    showNotes();
   }
 
   function send(message, shown) {
     if (!call || waiting) { return; }
-    var reopen = closeOptions();
     if (DETAIL_OF[asking] && !shown) { keepDetail(DETAIL_OF[asking], message); }
-    line("caller", shown || message);
+    post("/webhook", { call: call, message: message }, shown || message);
+  }
+
+  // One turn: the line the console shows for it, then the script's reply and the panel.
+  function post(path, body, shown) {
+    if (!call || waiting) { return; }
+    var reopen = closeOptions();
+    line("caller", shown);
     busy(true);
-    api("/webhook", {
+    api(path, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ call: call, message: message })
+      body: JSON.stringify(body)
     }).then(function (reply) {
       reply.messages.forEach(function (m, i) {
         line("bot", m.text || "", m.buttons || [], i === 0 ? reply.alert : null);
@@ -292,6 +346,8 @@
     $("call-label").textContent = "No call";
     $("script").textContent = "";
     $("copied").textContent = "";
+    $("notes-status").textContent = "";
+    restoreDraft();
     busy(false);
   }
 
@@ -305,6 +361,7 @@
 
   function restore() {
     startCall(call, Number(sessionStorage.getItem(STARTED_KEY)) || null);
+    restoreDraft();
     busy(true);
     api("/calls/" + call + "/script").then(function (r) {
       r.lines.forEach(function (l) {
@@ -396,6 +453,12 @@
   $("copy-summary").addEventListener("click", function () {
     if (lastPanel) { copy(summary(), "Summary"); }
   });
+  $("save-notes").addEventListener("click", saveNotes);
+  $("call-notes").addEventListener("input", keepDraft);
+  $("wrap-up").addEventListener("change", function () {
+    keepDraft();
+    $("notes-status").textContent = "";
+  });
   $("topic-search").addEventListener("input", function () {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(search, 150);
@@ -405,6 +468,14 @@
     settings = c;
     var quick = $("quick-topics");
     c.quick_topics.forEach(function (t) { quick.append(topicButton(t)); });
+    var wrapUp = $("wrap-up");
+    (c.wrap_ups || []).forEach(function (w) {
+      var option = el("option", null, w.label);
+      option.value = w.key;
+      wrapUp.append(option);
+    });
+    if (c.notes_max_chars) { $("call-notes").maxLength = c.notes_max_chars; }
+    restoreDraft();
   }).catch(function () {
     $("topic-count").textContent = "Topics could not be loaded; type the caller's question.";
   }).then(function () {
