@@ -6,7 +6,7 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import understanding
@@ -115,6 +115,13 @@ class ActionShowSources(Action):
         return []
 
 
+NLU_FALLBACK = "nlu_fallback"
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
 class ActionKnowledgeFallback(Action):
     def name(self) -> str:
         return "action_knowledge_fallback"
@@ -122,11 +129,15 @@ class ActionKnowledgeFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        # Also Rasa's core fallback (config.yml): a turn no rule expects, such as "ok what about
+        # saturday?" read as a yes. Then, like Rasa's own fallback, the message is taken back
+        # once answered, so the dialogue waits for the next one instead of falling back again.
+        taken_back = [] if latest_intent(tracker) == NLU_FALLBACK else [UserUtteranceReverted()]
         follow_up = understanding.follow_up_topic(tracker)  # "which muscles does it go after?"
         if follow_up is not None:
-            return answer_topic(dispatcher, tracker, follow_up)
+            return taken_back + answer_topic(dispatcher, tracker, follow_up)
         if routing.consecutive_fallbacks(tracker.events) >= settings.fallbacks_before_handoff():
             dispatcher.utter_message(response="utter_still_not_understanding")
-            return []
+            return taken_back
         offer_search_results(dispatcher, tracker)
-        return []
+        return taken_back

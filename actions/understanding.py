@@ -4,6 +4,7 @@ from the NLU (bot/rasa_server/nlu/understanding.py) in the parse data's `underst
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -13,6 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.core import safety
 from bot.core.knowledge import KnowledgeBase, knowledge_base
 from bot.core.understanding import context, training
+from bot.core.understanding import plan as planning
+from bot.core.yamlio import load_yaml
 
 PLAN_KEY = "understanding"
 
@@ -39,25 +42,29 @@ def seek_care(tracker: Tracker, kb: KnowledgeBase) -> str:
     return f"\n\n{safety.seek_care_text()}\n{kb.appended_label('seek_care')}"
 
 
-# A question that is clear on its own keeps its own reading; only an unsure one borrows the
-# conversation's subject.
-CLEAR_ON_ITS_OWN = 0.5
+def follow_up_reading(tracker: Tracker) -> context.Reading | None:
+    """The latest message read alone (texting shorthand spelled out) and, when it leans on
+    the last answer, with that answer's subject; None for payloads."""
+    kb = knowledge_base()
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not text.strip() or text.startswith("/"):
+        return None
+    last = tracker.get_slot("last_topic")
+    subject = kb.topics[last].title if last in kb.topics else None
+    return context.read(cues().expand(text), subject, training.fitted().rank)
 
 
 def follow_up_topic(tracker: Tracker) -> str | None:
-    """The topic of a follow-up ("which muscles does it go after?") read with the subject of
-    the last answer, when the question alone is unsure."""
-    kb = knowledge_base()
-    text = (tracker.latest_message or {}).get("text") or ""
-    last = tracker.get_slot("last_topic")
-    if last not in kb.topics or text.startswith("/") or not context.looks_like_follow_up(text):
-        return None
-    rank = training.fitted().rank
-    label, probability = rank([text])[0][0]
-    if label.startswith("faq/") and probability >= CLEAR_ON_ITS_OWN:
-        return None
-    found = context.resolve(text, kb.topics[last].title, rank)
-    return found[0] if found and found[0] in kb.topics else None
+    """The topic of a question the classifiers were unsure of, read alone or with the subject
+    of the last answer ("which muscles does it go after?"), when either reading is confident."""
+    reading = follow_up_reading(tracker)
+    topic = reading.topic() if reading else None
+    return topic if topic in knowledge_base().topics else None
+
+
+@lru_cache(maxsize=1)
+def cues() -> planning.Cues:
+    return planning.Cues.from_data(load_yaml(planning.CUES_FILE))
 
 
 def more_topics(tracker: Tracker) -> List[str]:

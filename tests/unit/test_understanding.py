@@ -257,3 +257,109 @@ def test_a_question_that_ties_its_story_to_a_second_topic_answers_both():
 def test_a_choice_between_ivig_and_the_first_medicines_answers_both_sides(text):
     plan = planning.build(text, ranker([]), types_in, cues=CUES)
     assert {"when_ivig_used", "cure_and_first_line"} <= set(plan.topics)
+
+
+def table_ranker(table, default=(("inform", 0.6),)):
+    """A stand-in classifier: the ranking of the first keyword the text holds."""
+
+    def rank(texts):
+        return [next((list(r) for word, r in table if word in t.lower()), list(default))
+                for t in texts]  # fmt: skip
+
+    return rank
+
+
+def test_a_question_about_something_else_entirely_is_out_of_scope_not_a_content_gap():
+    rank = table_ranker([("pharmacy on main", [("out_of_scope", 0.7), ("faq/hours", 0.1)])])
+    plan = planning.build("I need cough syrup. Is the pharmacy on Main open late?", rank, types_in)
+    assert plan.parts == () and plan.intent == "out_of_scope"
+    # Beside a question answered, it is "your other question", which the content lacks.
+    rank = table_ranker([("pharmacy on main", [("out_of_scope", 0.7)]),
+                         ("side effects", [("faq/side_effects", 0.9)])])  # fmt: skip
+    plan = planning.build(
+        "What are the side effects of IVIG? And is the pharmacy on Main open late?",
+        rank,
+        types_in,
+    )
+    assert [p.kind for p in plan.parts] == ["topic", "not_covered"]
+
+
+def test_a_story_about_ivig_does_not_put_an_unanswerable_question_on_the_subject():
+    rank = table_ranker([
+        ("blood pressure", [("ask_not_covered", 0.3), ("faq/ivig_for_which_types", 0.15)]),
+        ("chills", [("faq/side_effects", 0.95)]),
+        ("ivig", [("faq/ivig_for_which_types", 0.5)]),
+    ])  # fmt: skip
+    plan = planning.build(
+        "My dad is on IVIG for sIBM. Is his blood pressure medicine safe with it? And are "
+        "chills after an infusion normal?",
+        rank,
+        types_in,
+    )
+    assert plan.topics == ["side_effects"] and plan.parts[-1].kind == "not_covered"
+
+
+def test_a_question_about_the_signs_a_story_describes_gets_the_symptoms_answer():
+    rank = table_ranker([("exhausted", [("describe_symptoms", 0.8)])], default=(("inform", 0.1),))
+    plan = planning.build(
+        "I'm exhausted all the time and my thighs ache. Is that part of it?", rank, types_in
+    )
+    assert plan.topics == ["symptoms"]
+
+
+def test_a_comma_starts_a_question_of_its_own():
+    found = segments("What causes it, is there a cure, and will I be able to keep working?")
+    assert [s.text for s in found] == ["What causes it", "is there a cure",
+                                       "will I be able to keep working?"]  # fmt: skip
+
+
+def test_a_question_sure_of_its_topic_keeps_it_whatever_subject_it_borrows():
+    rank = table_ranker([
+        ("causes it dermatomyositis", [("faq/dermatomyositis", 0.6)]),
+        ("what causes it", [("faq/causes", 0.55)]),
+        ("shifts dermatomyositis", [("faq/dermatomyositis", 0.4)]),
+        ("shifts", [("ask_not_covered", 0.2)]),
+    ], default=(("inform", 0.3),))  # fmt: skip
+    plan = planning.build(
+        "I was diagnosed with dermatomyositis. What causes it? Can I keep working shifts?",
+        rank,
+        types_in,
+    )
+    assert plan.topics == ["causes"] and plan.parts[-1].kind == "not_covered"
+
+
+def test_a_question_put_as_a_statement_that_the_content_lacks_is_said_so():
+    rank = table_ranker([("cure", [("faq/cure_and_first_line", 0.9)])], default=(("inform", 0.14),))
+    plan = planning.build(
+        "She wants to know if there's a cure. She also asks whether she can keep going to the gym.",
+        rank,
+        types_in,
+    )
+    assert plan.topics == ["cure_and_first_line"] and plan.parts[-1].kind == "not_covered"
+
+
+def test_erase_what_i_submitted_is_a_request_to_delete():
+    rank = table_ranker([], default=(("help", 0.44),))
+    plan = planning.build(
+        "She doesn't want her details kept. Can you erase what I submitted about her?",
+        rank,
+        types_in,
+    )
+    assert plan.request == "erase"
+    assert planning.build("Can you erase the rash?", rank, types_in).request is None
+
+
+def test_a_question_the_classifiers_were_unsure_of_takes_the_surer_reading():
+    from bot.core.understanding import context
+
+    def rank(texts):
+        text = texts[0].lower()
+        if "hours" in text:
+            return [[("faq/hours", 0.58)]]
+        if "meds" in text:
+            return [[("faq/when_ivig_used", 0.78)]]
+        return [[("affirm", 0.2)]]
+
+    assert context.read("ok what about saturday", "Hours and contact", rank).topic() == "hours"
+    assert context.read("and if the meds dont work?", None, rank).topic() == "when_ivig_used"
+    assert context.read("ok", None, rank).topic() is None

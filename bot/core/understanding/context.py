@@ -8,6 +8,7 @@ a pronoun or an ellipsis is classified again with the subject's words beside it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 FOLLOW_UP = re.compile(
@@ -17,6 +18,8 @@ FOLLOW_UP = re.compile(
 )
 MAX_WORDS = 14
 MIN_CONFIDENCE = 0.35
+# A question this sure of a topic on its own words needs no subject.
+CLEAR_ON_ITS_OWN = 0.5
 
 Ranker = Callable[[Sequence[str]], list[list[tuple[str, float]]]]
 
@@ -33,3 +36,27 @@ def resolve(text: str, subject: str, rank: Ranker) -> tuple[str, float] | None:
     if label.startswith("faq/") and probability >= MIN_CONFIDENCE:
         return label[len("faq/") :], probability
     return None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A short message read alone and with the conversation's subject."""
+
+    alone: tuple[str, float]  # the leading label alone
+    with_subject: tuple[str, float] | None  # the topic read with the subject, when confident
+
+    def topic(self) -> str | None:
+        """The better of the two readings that names a topic: for a question the classifiers
+        were unsure of ("what's it made of?", "and if the meds don't work?")."""
+        label, probability = self.alone
+        candidates = [self.with_subject] if self.with_subject else []
+        if label.startswith("faq/") and probability >= CLEAR_ON_ITS_OWN:
+            candidates.append((label[len("faq/") :], probability))
+        return max(candidates, key=lambda c: c[1])[0] if candidates else None
+
+
+def read(text: str, subject: str | None, rank: Ranker) -> Reading:
+    """`text` (shorthand already spelled out) alone, and with `subject` when it is a follow-up."""
+    alone = rank([text])[0][0]
+    with_subject = resolve(text, subject, rank) if subject else None
+    return Reading(alone, with_subject)

@@ -9,7 +9,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
+from bot import DATA_DIR
 from bot.core.understanding.segments import Segment, segments
+
+CUES_FILE = DATA_DIR / "understanding" / "cues.yml"
 
 MAX_TOPICS = 3
 # Below this probability a sentence's label is not taken (measured on the development set).
@@ -35,7 +38,9 @@ ERASE = re.compile(
     r"the)\b.{0,25}\b(?:data|information|info|details|records?|messages?|conversation|chat|"
     r"history|number|everything|account|answers|referral)\b"
     r"|\b(?:my|our|his|her|their|all)\b.{0,15}\b(?:data|information|info|details|records?|messages?)"
-    r"\b.{0,15}\b(?:removed|deleted|erased|wiped|gone|taken out)\b",
+    r"\b.{0,15}\b(?:removed|deleted|erased|wiped|gone|taken out)\b"
+    r"|\b(?:delete|erase|remove|wipe)\b.{0,20}\bwhat (?:i|we|she|he) (?:submitted|entered|gave you|"
+    r"typed|told you|sent)\b",
     re.I,
 )
 COMPARISON = re.compile(
@@ -121,6 +126,7 @@ class Plan:
     more: tuple[str, ...] = ()  # topics asked beyond MAX_TOPICS, offered as options
     facts: Mapping[str, Any] = field(default_factory=dict)
     sentences: int = 0
+    off_topic: bool = False  # a question about something else entirely (another store, pets)
 
     @property
     def topics(self) -> list[str]:
@@ -141,6 +147,8 @@ class Plan:
             return "faq"
         if "not_covered" in kinds:
             return "ask_not_covered"
+        if self.off_topic:
+            return "out_of_scope"
         return None
 
     def as_dict(self) -> dict[str, Any]:
@@ -149,6 +157,7 @@ class Plan:
             "more": list(self.more),
             "facts": dict(self.facts),
             "sentences": self.sentences,
+            "off_topic": self.off_topic,
         }
 
 
@@ -185,11 +194,11 @@ def build(
     found = segments(cues.expand(text))  # "r u open sun" asks, as "are you open sunday"
     if not found:
         return Plan()
-    rankings = rank(_with_subject(found))
+    rankings = _rankings(found, rank)
     in_context = _in_context(found, rank)
     requests: list[Part] = []
     topics: list[Part] = []
-    uncovered = False
+    uncovered = off_topic = False
 
     def add_topic(topic: str, confidence: float) -> None:
         if all(p.topic != topic for p in topics):
@@ -209,6 +218,8 @@ def build(
         if kind == "erase" and not ERASE.search(segment.text):
             kind = None
         cued = cues.request_in(segment.text) if cues.requests else None
+        if segment.asks and ERASE.search(segment.text):
+            cued = "erase"  # the words of a request to delete, however the sentence reads
         kind = kind or cued
         if kind:
             if all(p.kind != kind for p in requests):
@@ -224,10 +235,21 @@ def build(
         if cues.asks_definition(segment.text) and named_types:
             add_topic(named_types[-1], 1.0)  # "My wife has necrotizing myopathy. What is that?"
             continue
+        if label == "out_of_scope" and probability >= MIN_CONFIDENCE:
+            off_topic = True  # about something else: the story before it does not change that
+            continue
         topic = _topic_of_question(segment.text, ranking)
         if topic is None and index in in_context and not _clearly_uncovered(ranking):
-            topic = _topic_of_question(*in_context[index])
-        if topic and index in in_context:
+            # Read with its story; but when even with the story the content lacks the answer,
+            # the story's words alone do not put it on the subject: a story about IVIG does not
+            # make "Is his blood pressure medicine safe?" a question about IVIG.
+            context_text, context_ranking = in_context[index]
+            if context_ranking[0][0] == "ask_not_covered":
+                context_text = segment.text
+            topic = _topic_of_question(context_text, context_ranking) or _symptom_story(
+                context_ranking
+            )
+        if topic and index in in_context and REFERS_BACK.search(segment.text):
             second = _second_topic(in_context[index][1], topic[0])
             if second:
                 add_topic(*topic)
@@ -242,13 +264,16 @@ def build(
             for topic in cues.subjects_in(segment.text):
                 add_topic(topic, MIN_CONFIDENCE)
     parts = [*requests, *topics[:MAX_TOPICS]]
-    if uncovered and len(topics) < MAX_TOPICS:
+    # A question about something else beside questions answered: "your other question" is one
+    # the content does not answer; alone, it is simply outside what the assistant does.
+    if (uncovered or (off_topic and parts)) and len(topics) < MAX_TOPICS:
         parts.append(Part("not_covered"))
     return Plan(
         tuple(parts),
         tuple(p.topic for p in topics[MAX_TOPICS:] if p.topic),
         dict(facts or {}),
         len(found),
+        off_topic and not parts,
     )
 
 
@@ -267,6 +292,29 @@ def _in_context(found: Sequence[Segment], rank: Ranker) -> dict[int, tuple[str, 
     return {i: (text, ranking) for i, text, ranking in zip(asks, texts, rank(texts), strict=True)}
 
 
+# A question this sure of its topic on its own words keeps it, whatever subject it borrows.
+CONFIDENT_ALONE = 0.5
+
+
+def _rankings(found: Sequence[Segment], rank: Ranker) -> list[list[tuple[str, float]]]:
+    """Each sentence's labels, read with the subject it borrows, unless its own words were
+    already sure of a topic ("What causes it?" after "I have dermatomyositis" asks for the
+    causes, not for dermatomyositis)."""
+    borrowed = _with_subject(found)
+    alone = [s.text for s in found]
+    if borrowed == alone:
+        return rank(alone)
+    chosen = []
+    for own, lent in zip(rank(alone), rank(borrowed), strict=True):
+        label, probability = own[0]
+        sure = label.startswith(FAQ_PREFIX) and probability >= CONFIDENT_ALONE
+        # A borrowed type's name makes any question look like one about that type ("will I
+        # keep working shifts? dermatomyositis"): that reading says nothing the story did not.
+        echo = lent is not own and lent[0][0].removeprefix(FAQ_PREFIX) in TYPE_TOPICS
+        chosen.append(own if (sure and lent[0][0] != label) or echo else lent)
+    return chosen
+
+
 def _with_subject(found: Sequence[Segment]) -> list[str]:
     """Each sentence to classify; a question without its subject borrows the last one named
     before it ("My son starts IVIG soon. What's it made of?" -> "... it made of? ivig")."""
@@ -283,6 +331,8 @@ def _with_subject(found: Sequence[Segment]) -> list[str]:
 
 
 SECOND_TOPIC = 0.20
+# A question that points back at its story ("reactions like that", "is this related?").
+REFERS_BACK = re.compile(r"\b(?:that|this|it|its|those|these|they|them|such)\b", re.I)
 
 
 def _second_topic(ranking: list[tuple[str, float]], first: str) -> tuple[str, float] | None:
@@ -290,8 +340,19 @@ def _second_topic(ranking: list[tuple[str, float]], first: str) -> tuple[str, fl
     with reactions like that?" after an allergic reaction): that topic is answered too."""
     for label, probability in ranking[:2]:
         topic = label.removeprefix(FAQ_PREFIX)
+        if topic in TYPE_TOPICS:
+            continue  # the story named the type; the question asks something about it
         if label.startswith(FAQ_PREFIX) and topic != first and probability >= SECOND_TOPIC:
             return topic, probability
+    return None
+
+
+def _symptom_story(ranking: list[tuple[str, float]]) -> tuple[str, float] | None:
+    """A question about signs the story described ("My thighs are sore all the time. Is that
+    part of it?"): the symptoms answer."""
+    label, probability = ranking[0]
+    if label == SYMPTOM_STORY and probability >= MIN_CONFIDENCE:
+        return "symptoms", probability
     return None
 
 
@@ -300,5 +361,10 @@ def _clearly_uncovered(ranking: list[tuple[str, float]]) -> bool:
     return label == "ask_not_covered" and probability >= CLEARLY_NOT_COVERED
 
 
+# A question put as a statement: "She also asks whether she can keep working out."
+ASKS_WHETHER = re.compile(r"\b(?:whether|if)\b", re.I)
+
+
 def _is_question(segment: Segment) -> bool:
-    return segment.text.rstrip().endswith("?")
+    text = segment.text.rstrip()
+    return text.endswith("?") or (segment.asks and bool(ASKS_WHETHER.search(text)))

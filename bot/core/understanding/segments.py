@@ -32,7 +32,9 @@ ASKING = re.compile(
     re.I,
 )
 SECOND_QUESTION = re.compile(
-    rf"(?:,|;)?\s+(?:and|also|plus|or)\s+(?=(?:{QUESTION_WORDS}|whether)\b)|\?\s*",
+    rf"(?:,|;)?\s+(?:and|also|plus|or)\s+(?=(?:{QUESTION_WORDS}|whether)\b)|\?\s*"
+    # "What causes it, is there a cure, ...": a comma, then a question of its own.
+    r"|,\s+(?=(?:is there|are there|what|how|can|could|does|do|will|would|should|why|when)\s)",
     re.I,
 )
 SENTENCE_MIN_WORDS = 2

@@ -34,7 +34,7 @@ from bot.core.understanding.topics import TopicClassifier
 from bot.core.yamlio import load_yaml
 from bot.rasa_server.nlu.override import override_intent
 
-CUES_FILE = DATA_DIR / "understanding" / "cues.yml"
+CUES_FILE = planning.CUES_FILE
 ANSWERS_FILE = DATA_DIR / "knowledge" / "answers.yml"
 MODEL_FILE = "sentence_classifier.pkl"
 UNDERSTANDING_KEY = "understanding"
