@@ -43,15 +43,16 @@ def seek_care(tracker: Tracker, kb: KnowledgeBase) -> str:
 
 
 def follow_up_reading(tracker: Tracker) -> context.Reading | None:
-    """The latest message read alone (texting shorthand spelled out) and, when it leans on
-    the last answer, with that answer's subject; None for payloads."""
+    """A short message that leans on what came before ("and ...", "it", "that one"), read
+    alone (texting shorthand spelled out) and with the last answer's subject; None for
+    anything else."""
     kb = knowledge_base()
-    text = (tracker.latest_message or {}).get("text") or ""
-    if not text.strip() or text.startswith("/"):
-        return None
+    text = cues().expand((tracker.latest_message or {}).get("text") or "")
+    if text.startswith("/") or not context.looks_like_follow_up(text):
+        return None  # a question of its own: the classifiers' reading stands
     last = tracker.get_slot("last_topic")
     subject = kb.topics[last].title if last in kb.topics else None
-    return context.read(cues().expand(text), subject, training.fitted().rank)
+    return context.read(text, subject, training.fitted().rank)
 
 
 def follow_up_topic(tracker: Tracker) -> str | None:
