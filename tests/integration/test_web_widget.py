@@ -606,9 +606,11 @@ def offline_but_loopback(page: Page) -> None:
     page.context.route(LOGO, lambda route: route.fulfill(body=PNG, content_type="image/png"))
 
 
-def embedded_page(browser: Browser, own_server, host_site, name: str) -> tuple[Page, list[str]]:
-    host_site.pages[f"/{name}"] = PLAIN_SITE.replace("EMBED", readme_embed_snippet(own_server.url))
-    page, problems = open_page(browser, "")
+def embedded_page(
+    browser: Browser, own_server, host_site, name: str, site: str = PLAIN_SITE, **options
+) -> tuple[Page, list[str]]:
+    host_site.pages[f"/{name}"] = site.replace("EMBED", readme_embed_snippet(own_server.url))
+    page, problems = open_page(browser, "", **options)
     offline_but_loopback(page)
     page.goto(f"{host_site.url}/{name}")
     return page, problems
@@ -661,12 +663,102 @@ def test_on_another_site_it_starts_as_a_launcher_opened_and_minimized_by_keyboar
 def test_the_chat_page_opens_by_itself_and_its_minimize_button_works(page):
     greeted(page)
     expect(launcher(page)).to_be_hidden()
+    # Its own page: the chat is part of the page (it does not float in a corner).
+    assert page.evaluate(f"getComputedStyle({WIDGET}.querySelector('.ivig-wrap')).position") == (
+        "static"
+    )
     page.get_by_role("button", name="Minimize").click()
     expect(launcher(page)).to_be_focused()
     expect(page.get_by_role("log")).to_be_hidden()
     launcher(page).press("Enter")
     expect(page.get_by_role("log")).to_be_visible()
     expect(page.get_by_label("Your message")).to_be_focused()
+
+
+# On another site the widget floats in the window's bottom-right corner.
+PARAGRAPHS = "<p>Our opening hours, services and locations.</p>" * 60
+LONG_SITE = PLAIN_SITE.replace(
+    "EMBED",
+    PARAGRAPHS + '<aside style="position: fixed; right: 0; bottom: 0; width: 50%; z-index: 100000; '
+    'background: rgb(230, 230, 230)">We use cookies.</aside>EMBED',
+)  # a long page, with a cookie notice of its own over the bottom-right corner
+CORNER = """(selector) => {
+  const r = document.getElementById('ivig-chat').shadowRoot.querySelector(selector)
+    .getBoundingClientRect(), view = document.documentElement;
+  return {left: r.left, top: r.top, right: view.clientWidth - r.right,
+          bottom: view.clientHeight - r.bottom, width: r.width, height: r.height};
+}"""
+
+
+def place(page: Page, selector: str) -> dict[str, float]:
+    """The widget's element: its distance from each edge of the window, and its size."""
+    return page.evaluate(CORNER, selector)
+
+
+def in_the_corner(where: dict[str, float]) -> bool:
+    """Near the window's bottom-right corner, with a margin."""
+    return 4 <= where["right"] <= 32 and 4 <= where["bottom"] <= 32
+
+
+def test_on_another_site_the_launcher_stays_in_the_bottom_right_corner_as_the_page_scrolls(
+    browser, own_server, host_site
+):
+    page, problems = embedded_page(browser, own_server, host_site, "long", site=LONG_SITE,
+                                   viewport={"width": 1280, "height": 800})  # fmt: skip
+    expect(launcher(page)).to_be_visible()
+    where = place(page, ".ivig-launcher")
+    assert in_the_corner(where), where
+    for y in (1500, 100_000):  # halfway down the page, and at its end
+        page.evaluate("(y) => window.scrollTo(0, y)", y)
+        assert page.evaluate("window.scrollY") > 0
+        assert place(page, ".ivig-launcher") == where
+    # Over the page's own layers (its cookie notice is in that corner too).
+    middle = [where["left"] + where["width"] / 2, where["top"] + where["height"] / 2]
+    assert page.evaluate(
+        f"([x, y]) => !!{WIDGET}.elementFromPoint(x, y).closest('.ivig-launcher')", middle
+    )
+    launcher(page).click()
+    greeted(page)
+    assert in_the_corner(place(page, ".ivig-chat"))
+    page.context.close()
+    assert not problems, problems
+
+
+@pytest.mark.parametrize(
+    "size",
+    [pytest.param({"width": 1280, "height": 800}, id="desktop"),
+     pytest.param({"width": 375, "height": 667}, id="phone"),
+     pytest.param({"width": 640, "height": 360}, id="zoom-200")],  # 1280x720 at 200%
+)  # fmt: skip
+def test_on_another_site_the_open_chat_is_fixed_in_the_corner_and_inside_the_window(
+    browser, own_server, host_site, size
+):
+    page, problems = embedded_page(browser, own_server, host_site, "long", site=LONG_SITE,
+                                   viewport=size)  # fmt: skip
+    page.evaluate("window.scrollTo(0, 1500)")
+    launcher(page).click()
+    greeted(page)
+    where = place(page, ".ivig-chat")
+    assert min(where["left"], where["top"], where["right"], where["bottom"]) >= 0, where
+    assert in_the_corner(where), where
+    if size["width"] <= 480:  # a phone: (nearly) the whole window
+        assert where["width"] >= 0.9 * size["width"], where
+        assert where["height"] >= 0.9 * size["height"], where
+    elif size["height"] >= 720:  # a desktop: a panel beside the page
+        assert where["left"] > size["width"] / 2, where
+    widget, log = where["height"], place(page, ".ivig-chat__log")["height"]
+    assert log >= widget / 2, (log, widget)
+    assert say(page, "what can you do?")
+    for control in (page.get_by_label("Your message"), page.get_by_role("button", name="Send"),
+                    page.locator(".ivig-chat__notice")):  # fmt: skip
+        expect(control).to_be_in_viewport(ratio=1)
+    page.evaluate("window.scrollTo(0, 100000)")
+    assert place(page, ".ivig-chat") == where
+    assert axe_violations(page) == []
+    name = f"widget-corner-{size['width']}x{size['height']}.png"
+    page.screenshot(path=str(screenshot_path(name)))
+    page.context.close()
+    assert not problems, problems
 
 
 def test_start_over_asks_first_then_starts_a_new_conversation_with_an_empty_transcript(page):

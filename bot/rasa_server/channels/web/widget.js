@@ -11,6 +11,8 @@
  * It starts minimized to a launcher button ("Chat with us"), or open when its element has a
  * `data-open` attribute (chat.html, the bot's own page); opening or minimizing it is kept in
  * localStorage, so a reload shows it as it was. It connects only once it has been opened.
+ * Without `data-open` (another site) the launcher and the open chat float in the bottom-right
+ * corner of the window, over the page; with it the chat stays where its element is.
  *
  * Every text is inserted as text, never as HTML; web addresses become links. The bot's words
  * come from the server: the replies over the socket, and the notice, the pharmacy's phone, name
@@ -119,7 +121,8 @@
   function start(host) {
     var shadow = host.attachShadow({ mode: "open" });
     var sheet = el("link", { rel: "stylesheet", href: base + "widget.css" });
-    var wrap = el("div", { "class": "ivig-wrap", hidden: "hidden" });
+    var floating = !host.hasAttribute("data-open");
+    var wrap = el("div", { "class": floating ? "ivig-wrap ivig-wrap--floating" : "ivig-wrap", hidden: "hidden" });
     function reveal() { wrap.removeAttribute("hidden"); }
     sheet.addEventListener("load", reveal);
     sheet.addEventListener("error", reveal);
@@ -483,6 +486,7 @@
     // The launcher opens it (and connects, the first time); Minimize or Escape closes it.
     function showOpen() {
       launcher.setAttribute("aria-expanded", isOpen ? "true" : "false");
+      wrap.classList.toggle("is-open", isOpen);
       if (isOpen) {
         launcher.setAttribute("hidden", "hidden");
         root.removeAttribute("hidden");
