@@ -675,7 +675,8 @@ def test_the_chat_page_opens_by_itself_and_its_minimize_button_works(page):
     expect(page.get_by_label("Your message")).to_be_focused()
 
 
-# On another site the widget floats in the window's bottom-right corner.
+# On another site the widget floats in the window's bottom-right corner, and a reply
+# that comes while it is minimized shows on the launcher.
 PARAGRAPHS = "<p>Our opening hours, services and locations.</p>" * 60
 LONG_SITE = PLAIN_SITE.replace(
     "EMBED",
@@ -757,6 +758,89 @@ def test_on_another_site_the_open_chat_is_fixed_in_the_corner_and_inside_the_win
     assert axe_violations(page) == []
     name = f"widget-corner-{size['width']}x{size['height']}.png"
     page.screenshot(path=str(screenshot_path(name)))
+    page.context.close()
+    assert not problems, problems
+
+
+class HeldReplies:
+    """The bot's messages held back on their way to the page while `holding`, then let through."""
+
+    def __init__(self, page: Page) -> None:
+        self.holding = False
+        self.held: list[str | bytes] = []
+        self.route: WebSocketRoute | None = None
+        page.route_web_socket(re.compile(r"/socket\.io/"), self._through)
+
+    def _through(self, ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+        self.route = ws
+
+        def from_server(message: str | bytes) -> None:
+            if self.holding and str(message).startswith('42["bot_uttered"'):
+                self.held.append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
+
+    def release(self) -> None:
+        self.holding = False
+        for message in self.held:
+            self.route.send(message)
+        self.held.clear()
+
+
+def ask_and_minimize(page: Page, replies: HeldReplies, question: str, key: str | None) -> None:
+    """Sends the question and minimizes the chat (the button, or a key) before the reply comes."""
+    replies.holding = True
+    page.get_by_label("Your message").fill(question)
+    page.get_by_label("Your message").press("Enter")
+    if key:
+        page.keyboard.press(key)
+    else:
+        page.get_by_role("button", name="Minimize").click()
+    expect(launcher(page)).to_be_focused()
+    expect(launcher(page)).to_have_accessible_name("Chat with us")  # nothing new yet
+    replies.release()
+
+
+def test_a_reply_that_comes_while_minimized_shows_on_the_launcher_until_it_is_opened(
+    browser, own_server, host_site
+):
+    page, problems = embedded_page(browser, own_server, host_site, "unread", site=LONG_SITE)
+    replies = HeldReplies(page)
+    badge = page.locator(".ivig-launcher__badge")
+    note = page.locator(".ivig-unread")  # announced politely, outside the hidden chat window
+    expect(note).to_have_attribute("aria-live", "polite")
+    assert page.locator("#ivig-chat-window .ivig-unread").count() == 0
+    launcher(page).click()
+    greeted(page)
+    ask_and_minimize(page, replies, "what can you do?", None)
+    expect(badge).to_have_text("1")
+    expect(badge).to_be_visible()
+    expect(launcher(page)).to_have_accessible_name("Chat with us, 1 new message")
+    expect(note).to_have_text("1 new message from the IVIG assistant")
+    assert in_the_corner(place(page, ".ivig-launcher"))
+    assert min(place(page, ".ivig-launcher__badge").values()) >= 0  # all of it in the window
+    assert axe_violations(page) == []
+    page.screenshot(path=str(screenshot_path("widget-launcher-badge.png")))
+    launcher(page).click()  # opening it shows the reply and clears the marker
+    expect(bot_messages(page).last).to_contain_text("I can tell you about myositis")
+    expect(badge).to_be_hidden()
+    expect(note).to_have_text("")
+    before = bot_messages(page).count()
+    ask_and_minimize(page, replies, "what is ivig", "Escape")  # a reply of several messages
+    turn(page, before)
+    count = bot_messages(page).count() - before
+    assert count >= 2, "a one-message reply: this part needs a longer one"
+    expect(badge).to_have_text(str(count))  # counted from none again
+    expect(launcher(page)).to_have_accessible_name(f"Chat with us, {count} new messages")
+    expect(note).to_have_text(f"{count} new messages from the IVIG assistant")
+    page.reload()  # the number is this page's only: no stale count after a reload
+    expect(launcher(page)).to_have_accessible_name("Chat with us")
+    expect(badge).to_be_hidden()
+    launcher(page).click()
+    expect(bot_messages(page)).to_have_count(before + count, timeout=30_000)
     page.context.close()
     assert not problems, problems
 

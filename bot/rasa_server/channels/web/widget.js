@@ -13,6 +13,9 @@
  * localStorage, so a reload shows it as it was. It connects only once it has been opened.
  * Without `data-open` (another site) the launcher and the open chat float in the bottom-right
  * corner of the window, over the page; with it the chat stays where its element is.
+ * A bot message that comes while it is minimized shows on the launcher: a badge with the number
+ * of them, "Chat with us, 2 new messages" as its name, and a polite announcement; opening it
+ * clears them. The number is this page's only (not kept in storage): a reload starts from none.
  *
  * Every text is inserted as text, never as HTML; web addresses become links. The bot's words
  * come from the server: the replies over the socket, and the notice, the pharmacy's phone, name
@@ -130,6 +133,10 @@
     var launcher = el("button", {
       type: "button", "class": "ivig-launcher", "aria-expanded": "false", "aria-controls": "ivig-chat-window"
     }, "Chat with us");
+    var badge = el("span", { "class": "ivig-launcher__badge", "aria-hidden": "true", hidden: "hidden" });
+    launcher.append(badge);
+    // Outside the chat window, which is hidden while the new messages come.
+    var unreadNote = el("div", { "class": "ivig-unread visually-hidden", "aria-live": "polite" });
     var root = el("div", { "class": "ivig-chat", id: "ivig-chat-window", hidden: "hidden" });
     var header = el("div", { "class": "ivig-chat__header" });
     var brandName = CONFIG.brandName ? String(CONFIG.brandName) : "";
@@ -186,7 +193,7 @@
     root.append(header);
     if (notice) { root.append(notice); }
     root.append(log, confirm, panel, typing, form);
-    wrap.append(launcher, root);
+    wrap.append(launcher, unreadNote, root);
     shadow.append(sheet, wrap);
 
     // A link to #ivig-chat (the page's skip link) lands in the message box, or on the launcher.
@@ -211,6 +218,8 @@
     var replyStart = null;
     var quietTimer = null;
     var noReplyTimer = null;
+    var unread = 0;  // bot messages that came while minimized
+    var unreadTimer = null;
 
     function linkify(parent, text) {
       var pattern = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g;
@@ -483,6 +492,37 @@
     confirmYes.addEventListener("click", startOver);
     confirmNo.addEventListener("click", function () { hideConfirm(true); });
 
+    function unreadText() { return unread === 1 ? "1 new message" : unread + " new messages"; }
+
+    function showUnread() {
+      if (unread) {
+        badge.textContent = unread > 99 ? "99+" : String(unread);
+        badge.removeAttribute("hidden");
+        launcher.setAttribute("aria-label", "Chat with us, " + unreadText());
+      } else {
+        badge.setAttribute("hidden", "hidden");
+        badge.textContent = "";
+        launcher.removeAttribute("aria-label");
+      }
+    }
+
+    // Announced once a reply's messages have all come, not once for each of them.
+    function countUnread() {
+      unread += 1;
+      showUnread();
+      clearTimeout(unreadTimer);
+      unreadTimer = setTimeout(function () {
+        unreadNote.textContent = unreadText() + " from the IVIG assistant";
+      }, TYPING_QUIET_MS);
+    }
+
+    function clearUnread() {
+      unread = 0;
+      clearTimeout(unreadTimer);
+      unreadNote.textContent = "";
+      showUnread();
+    }
+
     // The launcher opens it (and connects, the first time); Minimize or Escape closes it.
     function showOpen() {
       launcher.setAttribute("aria-expanded", isOpen ? "true" : "false");
@@ -499,7 +539,7 @@
     function setOpen(next) {
       isOpen = next;
       store("setItem", OPEN_KEY, next ? "1" : "0");
-      if (!next) { hideConfirm(false); }
+      if (!next) { hideConfirm(false); } else { clearUnread(); }
       showOpen();
       if (next) {
         if (!input.disabled) { input.focus(); } else { focusWhenReady = true; log.focus(); }
@@ -521,7 +561,8 @@
       if (!begun) { return; }
       if (event.key === TAB_KEY && event.newValue && event.newValue !== tabId && state !== "elsewhere") {
         clearTimeout(noReplyTimer);
-        outbox = [];  // the other tab gets their replies now
+        outbox = [];  // the other tab gets their replies now, and shows them
+        clearUnread();
         setState("elsewhere");
         if (socket) { socket.disconnect(); }
       }
@@ -595,6 +636,7 @@
           var bubble = add({ from: "bot", text: text, buttons: buttons });
           if (!replyStart) { replyStart = bubble; }
           scrollToReply();
+          if (!isOpen) { countUnread(); }
         }
         setTyping(true);
         clearTimeout(quietTimer);
