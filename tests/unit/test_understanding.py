@@ -363,3 +363,13 @@ def test_a_question_the_classifiers_were_unsure_of_takes_the_surer_reading():
     assert context.read("ok what about saturday", "Hours and contact", rank).topic() == "hours"
     assert context.read("and if the meds dont work?", None, rank).topic() == "when_ivig_used"
     assert context.read("ok", None, rank).topic() is None
+
+
+def test_a_message_that_is_only_a_lexicon_value_is_a_bare_value():
+    from bot.rasa_server.nlu.understanding import is_bare_value
+
+    dm = [{"entity": "myositis_type", "start": 0, "end": 15, "value": "dermatomyositis"}]
+    assert is_bare_value("dermatomyositis", dm)
+    assert is_bare_value("Dermatomyositis.", dm)
+    assert not is_bare_value("dermatomyositis rash on my face", dm)
+    assert not is_bare_value("blorp", [])

@@ -141,10 +141,29 @@ class MessageUnderstanding(GraphComponent):
                 override_intent(message, FALLBACK)
                 continue
             message.set(UNDERSTANDING_KEY, found.as_dict(), add_to_output=True)
+            if intent == FALLBACK and is_bare_value(text, message.get(ENTITIES) or []):
+                override_intent(message, "inform")  # "dermatomyositis": an answer, or a topic
+                continue
             chosen = decide(intent, found, text)
             if chosen and chosen != intent:
                 override_intent(message, chosen)
         return messages
+
+
+# Lexicon values a message may consist of alone: an answer to the screening, or a topic.
+BARE_VALUE_ENTITIES = ("myositis_type", "medicine", "insurance", "us_state")
+
+
+def is_bare_value(text: str, entities: List[Dict[str, Any]]) -> bool:
+    """The message is nothing but one lexicon value ("dermatomyositis", "Medicare"): the
+    dialogue reads it as an answer or looks it up, however unsure the classifiers were."""
+    words = re.sub(r"[^\w\s]", " ", text).split()
+    for entity in entities:
+        if entity.get("entity") in BARE_VALUE_ENTITIES:
+            span = re.sub(r"[^\w\s]", " ", text[entity["start"] : entity["end"]]).split()
+            if span == words:
+                return True
+    return False
 
 
 # The response selector reads the whole message at once; this sure, its topic is answered too.
