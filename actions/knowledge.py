@@ -51,6 +51,8 @@ class ActionAnswerFaq(Action):
         topic, _ = routing.selected_topic(
             tracker.latest_message, set(kb.topics), settings.min_topic_confidence()
         )
+        if topic is None and routing.intent_name(tracker.latest_message) == "inform":
+            topic = routing.named_type_topic(tracker.latest_message, set(kb.topics))  # bare type
         if topic is None:  # unsure: a follow-up read with the conversation's subject
             topic = understanding.follow_up_topic(tracker)
         if topic is None:  # the response selector is unsure: the sentence classifier's topic

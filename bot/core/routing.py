@@ -10,6 +10,7 @@ from typing import Any
 
 FAQ_INTENT = "faq"
 TOPIC_ENTITY = "faq_topic"
+TYPE_ENTITY = "myositis_type"  # its values are the type topics' names ("dermatomyositis")
 
 
 DEFAULT_MIN_TOPIC_CONFIDENCE = 0.5  # below it the bot offers choices instead of answering
@@ -27,10 +28,28 @@ def chosen_topic(parse: Mapping[str, Any], known: set[str]) -> str | None:
     return None
 
 
+def intent_name(parse: Mapping[str, Any]) -> str:
+    return str((parse.get("intent") or {}).get("name") or "")
+
+
+def named_type_topic(parse: Mapping[str, Any], known: set[str]) -> str | None:
+    """The type topic of a message that names exactly one myositis type: after a bare
+    "dermatomyositis" outside the screening, the classifier may well read an answer (`inform`)
+    and spread its topic mass, but the person plainly wants that type's facts."""
+    types = {
+        str(entity.get("value"))
+        for entity in parse.get("entities") or []
+        if entity.get("entity") == TYPE_ENTITY
+    }
+    if len(types) == 1 and (topic := next(iter(types))) in known:
+        return topic
+    return None
+
+
 def selected_topic(
     parse: Mapping[str, Any], known: set[str], threshold: float
 ) -> tuple[str | None, float]:
-    """The topic the ResponseSelector chose and its confidence; None when below threshold."""
+    """The FAQ topic the NLU chose and its confidence; None when below threshold."""
     explicit = chosen_topic(parse, known)
     if explicit:
         return explicit, 1.0

@@ -1,6 +1,6 @@
 """Choosing a topic from Rasa's parse result, and refusing to guess below the threshold."""
 
-from bot.core.routing import chosen_topic, selected_topic
+from bot.core.routing import chosen_topic, named_type_topic, selected_topic
 
 KNOWN = {"ivig_dose", "side_effects"}
 
@@ -46,6 +46,20 @@ def test_a_message_without_selector_output_has_no_topic():
 
 def user(intent):
     return {"event": "user", "parse_data": {"intent": {"name": intent}}}
+
+
+def test_a_message_naming_one_known_type_names_its_topic():
+    known = KNOWN | {"dermatomyositis"}
+    dm = {"entity": "myositis_type", "value": "dermatomyositis"}
+    assert named_type_topic(parse(entities=[dm], intent="inform"), known) == "dermatomyositis"
+
+
+def test_two_types_or_an_unknown_one_name_no_topic():
+    dm = {"entity": "myositis_type", "value": "dermatomyositis"}
+    pm = {"entity": "myositis_type", "value": "polymyositis"}
+    known = KNOWN | {"dermatomyositis", "polymyositis"}
+    assert named_type_topic(parse(entities=[dm, pm]), known) is None
+    assert named_type_topic(parse(entities=[dm]), KNOWN) is None
 
 
 def test_consecutive_fallbacks_count_only_the_latest_run():
