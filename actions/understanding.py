@@ -52,7 +52,7 @@ def follow_up_reading(tracker: Tracker) -> context.Reading | None:
         return None  # a question of its own: the classifiers' reading stands
     last = tracker.get_slot("last_topic")
     subject = kb.topics[last].title if last in kb.topics else None
-    return context.read(text, subject, training.fitted().rank)
+    return context.read(text, subject, training.fitted().rank, last)
 
 
 def follow_up_topic(tracker: Tracker) -> str | None:

@@ -365,6 +365,28 @@ def test_a_question_the_classifiers_were_unsure_of_takes_the_surer_reading():
     assert context.read("ok", None, rank).topic() is None
 
 
+def test_a_follow_up_that_fairly_names_another_topic_is_not_pulled_back_to_the_last_one():
+    from bot.core.understanding import context
+
+    def rank(texts):
+        text = texts[0].lower()
+        if "how well ivig works" in text:  # the subject's words outweigh the question's
+            return [[("faq/ivig_success", 0.7)]]
+        if "paying" in text:
+            return [[("faq/copay_help", 0.31)]]
+        return [[("faq/side_effects", 0.21)]]
+
+    after_success = context.read(
+        "Is there help paying for it?", "How well IVIG works", rank, "ivig_success"
+    )
+    assert after_success.topic() == "copay_help"
+    # A weak reading alone ("which muscles does it go after?") leaves the subject's reading.
+    weak = context.read(
+        "Which muscles does it go after?", "How well IVIG works", rank, "ivig_success"
+    )
+    assert weak.topic() == "ivig_success"
+
+
 def test_a_message_that_is_only_a_lexicon_value_is_a_bare_value():
     from bot.rasa_server.nlu.understanding import is_bare_value
 

@@ -20,6 +20,9 @@ MAX_WORDS = 14
 MIN_CONFIDENCE = 0.35
 # A question this sure of a topic on its own words needs no subject.
 CLEAR_ON_ITS_OWN = 0.5
+# A question this sure of a topic other than the one just answered asks about that topic: the
+# subject's words, added to a short question, pull its reading back to the subject.
+FAIR_ON_ITS_OWN = 0.3
 
 Ranker = Callable[[Sequence[str]], list[list[tuple[str, float]]]]
 
@@ -44,19 +47,27 @@ class Reading:
 
     alone: tuple[str, float]  # the leading label alone
     with_subject: tuple[str, float] | None  # the topic read with the subject, when confident
+    last_topic: str | None = None  # the topic of the answer the subject came from
 
     def topic(self) -> str | None:
         """The better of the two readings that names a topic: for a question the classifiers
-        were unsure of ("what's it made of?", "and if the meds don't work?")."""
+        were unsure of ("what's it made of?", "and if the meds don't work?"). A fair reading
+        of another topic beats a reading that only repeats the last answer's ("is there help
+        paying for it?" after an answer on how well IVIG works)."""
         label, probability = self.alone
+        alone = label[len("faq/") :] if label.startswith("faq/") else None
+        repeats_last = bool(self.with_subject) and self.with_subject[0] == self.last_topic
+        if alone and alone != self.last_topic and repeats_last and probability >= FAIR_ON_ITS_OWN:
+            return alone
         candidates = [self.with_subject] if self.with_subject else []
         if label.startswith("faq/") and probability >= CLEAR_ON_ITS_OWN:
             candidates.append((label[len("faq/") :], probability))
         return max(candidates, key=lambda c: c[1])[0] if candidates else None
 
 
-def read(text: str, subject: str | None, rank: Ranker) -> Reading:
-    """`text` (shorthand already spelled out) alone, and with `subject` when it is a follow-up."""
+def read(text: str, subject: str | None, rank: Ranker, last_topic: str | None = None) -> Reading:
+    """`text` (shorthand already spelled out) alone, and with `subject` (the title of
+    `last_topic`) when it is a follow-up."""
     alone = rank([text])[0][0]
     with_subject = resolve(text, subject, rank) if subject else None
-    return Reading(alone, with_subject)
+    return Reading(alone, with_subject, last_topic)
