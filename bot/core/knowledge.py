@@ -1,7 +1,7 @@
 """The curated knowledge base: answers, their sources, and search over them.
 
-The answers live in data/knowledge/answers.yml as Rasa retrieval responses (so Rasa's
-ResponseSelector trains on the same file) with metadata for titles and reference numbers.
+The answers live in data/knowledge/answers.yml as Rasa retrieval responses (so the NLU's
+FAQ topics are trained on the same file) with metadata for titles and reference numbers.
 Sentences the team adds (safety advice, which doctor, program settings) are listed in
 data/knowledge/claims.yml with a label; an answer's source line names the article's
 references for its facts and each label for the team's sentences, never one for the other.

@@ -6,12 +6,7 @@ Speed (measured by `make bench`): work Rasa repeats for nothing, done once inste
    schema itself against the JSON Schema meta-schema: 45% of the Rasa server's time on a FAQ
    turn (py-spy, 1 user). Here the schema is checked once and its validator reused; replies
    are validated exactly as before, with the same error.
-2. Loading a TensorFlow model (DIET, ResponseSelector) trains it for one step only to create
-   its variables, then overwrites them with the stored weights; tracing that training step is
-   half of start-up. Here one eager forward pass creates the same variables. The predictions
-   are identical (tests/integration/test_rasa_patches.py compares them on the held-out set);
-   fine-tuning keeps Rasa's own path.
-3. Each message runs the model graph through dask, which rebuilds the task graph and its
+2. Each message runs the model graph through dask, which rebuilds the task graph and its
    schedule per call. Here the order of the graph's nodes is worked out once per set of
    targets and the nodes are called in that order, with the same inputs and outputs.
 
@@ -62,41 +57,6 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
             f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
         )
         raise e
-
-
-def _load_for_inference(original: Any) -> Any:
-    def load(
-        cls: Any,
-        model_file_name: str,
-        model_data_example: Any,
-        predict_data_example: Any = None,
-        finetune_mode: bool = False,
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        if finetune_mode:
-            return original(
-                cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
-                *args, **kwargs,
-            )  # fmt: skip
-        import tensorflow as tf
-        from rasa.utils.tensorflow.constants import LEARNING_RATE
-        from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
-
-        model = cls(*args, **kwargs)
-        learning_rate = kwargs.get("config", {}).get(LEARNING_RATE, 0.001)
-        model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
-        batch, _ = RasaBatchDataGenerator(model_data_example, batch_size=1)[0]
-        model._training = True
-        model.batch_loss(batch)  # creates every variable the training step would
-        model._training = False
-        # The stored optimizer state is not needed to predict.
-        model.load_weights(model_file_name).expect_partial()
-        if predict_data_example:
-            model.run_inference(predict_data_example)  # traces the prediction graph now
-        return model
-
-    return classmethod(load)
 
 
 class OrderedGraphRunner(DaskGraphRunner):
@@ -187,17 +147,14 @@ def install() -> None:
         return
     check_rasa_version()
     import rasa.core.processor
-    from rasa.utils.tensorflow.models import RasaModel
 
     _originals.update(
         interpolate=interpolator.interpolate_text,
         validate=RemoteAction._validate_action_result,
-        load=RasaModel.__dict__["load"],
         runner=rasa.core.processor.DaskGraphRunner,
     )
     interpolator.interpolate_text = _interpolate_text
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    RasaModel.load = _load_for_inference(RasaModel.load.__func__)  # type: ignore[method-assign]
     rasa.core.processor.DaskGraphRunner = OrderedGraphRunner  # type: ignore[misc]
     # Imported here, not at the top: they patch what this module has just checked.
     from bot.rasa_server import action_failure, rewrites, store_failsafe
@@ -214,10 +171,8 @@ def uninstall() -> None:
     if not _originals:
         return
     import rasa.core.processor
-    from rasa.utils.tensorflow.models import RasaModel
 
     interpolator.interpolate_text = _originals["interpolate"]
     RemoteAction._validate_action_result = _originals["validate"]  # type: ignore[method-assign]
-    RasaModel.load = _originals["load"]  # type: ignore[method-assign]
     rasa.core.processor.DaskGraphRunner = _originals["runner"]  # type: ignore[misc]
     _originals.clear()

@@ -7,7 +7,6 @@ import yaml
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
-from rasa.utils.tensorflow.models import RasaModel
 
 from bot import PROJECT_ROOT
 from bot.rasa_server import rasa_patches
@@ -48,7 +47,7 @@ def model_path():
     return str(path)
 
 
-def test_a_model_loaded_the_fast_way_predicts_exactly_what_rasas_loader_predicts(model_path):
+def test_the_graph_run_without_dask_predicts_exactly_what_rasas_runner_predicts(model_path):
     texts = heldout_texts()
     rasa_patches.uninstall()
     stock = Agent.load(model_path)
@@ -74,9 +73,14 @@ def test_an_invalid_action_server_reply_is_refused_with_rasas_message():
 
 def test_installing_twice_changes_nothing():
     rasa_patches.install()
-    load, validate = RasaModel.load, RemoteAction._validate_action_result
+    import rasa.core.processor
+
+    runner, validate = rasa.core.processor.DaskGraphRunner, RemoteAction._validate_action_result
     rasa_patches.install()
-    assert (RasaModel.load, RemoteAction._validate_action_result) == (load, validate)
+    assert (rasa.core.processor.DaskGraphRunner, RemoteAction._validate_action_result) == (
+        runner,
+        validate,
+    )
 
 
 def test_a_json_button_payload_is_sent_as_written_without_logging_slot_values(caplog):

@@ -1,17 +1,20 @@
-"""A light classifier for single sentences: which topic or request one sentence is about.
+"""The one classifier: which intent or FAQ topic a message, or one of its sentences, is about.
 
-DIET reads a whole message as one intent; a long message needs each sentence read on its own.
-Word and character n-grams into a logistic regression, fitted on the same NLU training data
-(labels are intents, with the FAQ topic as `faq/<topic>`): a sentence costs well under a
-millisecond, so a long message stays close to a short one in latency.
+Word and character n-grams into a logistic regression, fitted on the NLU training data (labels
+are intents, with the FAQ topic as `faq/<topic>`). It reads whole messages in the NLU graph (in
+place of DIET and a ResponseSelector, measured in the README) and single sentences for the
+reply plan and for follow-ups: a text costs well under a millisecond, so a long message stays
+close to a short one in latency.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+FAQ_PREFIX = "faq/"
 CLEAN = re.compile(r"[^a-z0-9' ]+")
 
 
@@ -27,6 +30,16 @@ class TopicClassifier:
 
     @classmethod
     def fit(cls, texts: Sequence[str], labels: Sequence[str]) -> TopicClassifier:
+        """Fitted once per set of examples in a process: the NLU graph's two users of the
+        classifier (the intent classifier and the reply planner) train on the same examples."""
+        key = hashlib.sha256(repr((list(texts), list(labels))).encode()).hexdigest()
+        if key not in _FITTED:
+            _FITTED.clear()
+            _FITTED[key] = cls._fit(texts, labels)
+        return _FITTED[key]
+
+    @classmethod
+    def _fit(cls, texts: Sequence[str], labels: Sequence[str]) -> TopicClassifier:
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -42,6 +55,10 @@ class TopicClassifier:
 
     def rank(self, texts: Sequence[str], top: int = 3) -> list[list[tuple[str, float]]]:
         """For each text, its `top` labels with their probabilities, best first."""
+        return [ranked[:top] for ranked in self.rank_all(texts)]
+
+    def rank_all(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """For each text, every label with its probability, best first."""
         from scipy.sparse import hstack
 
         cleaned = [clean(t) for t in texts]
@@ -49,6 +66,31 @@ class TopicClassifier:
         classes = list(self.model.classes_)
         result = []
         for row in self.model.predict_proba(features.tocsr()):
-            order = sorted(range(len(classes)), key=lambda i: -row[i])[:top]
+            order = sorted(range(len(classes)), key=lambda i: -row[i])
             result.append([(classes[i], float(row[i])) for i in order])
         return result
+
+
+_FITTED: dict[str, TopicClassifier] = {}
+
+
+@dataclass(frozen=True)
+class MessageReading:
+    """A whole message read as Rasa's classifiers would: intents, and the FAQ topics ranked
+    within `faq`. A topic's confidence is its own probability, not its share of `faq`: a
+    message that is barely a FAQ question must not get a confident topic."""
+
+    intents: list[tuple[str, float]]
+    topics: list[tuple[str, float]]
+
+
+def message_reading(ranked: Sequence[tuple[str, float]]) -> MessageReading:
+    """Sums the topics' probabilities into the `faq` intent."""
+    intents: dict[str, float] = {}
+    topics: list[tuple[str, float]] = []
+    for label, probability in ranked:
+        intent = "faq" if label.startswith(FAQ_PREFIX) else label
+        intents[intent] = intents.get(intent, 0.0) + probability
+        if label.startswith(FAQ_PREFIX):
+            topics.append((label, probability))
+    return MessageReading(sorted(intents.items(), key=lambda item: -item[1]), topics)

@@ -1,13 +1,13 @@
 """A Rasa graph component that reads a whole message, sentence by sentence.
 
-DIET gives one intent for a message. A story with two questions needs each sentence read on
-its own: this component runs after the classifiers, builds the reply plan of
+The intent classifier gives one intent for a message. A story with two questions needs each
+sentence read on its own: this component runs after the classifiers, builds the reply plan of
 bot.core.understanding.plan (requests, up to three topics, a question the content lacks, the facts
 stated) and puts it into the parse data as `understanding`. For a message of several sentences
-the plan's intent replaces DIET's; for one sentence, only where DIET gave up (fallback) or
+the plan's intent replaces the classifier's; for one sentence, only where it gave up (fallback) or
 missed a request for a person or for the screening that the plan reads plainly. Markup and code
-never get a topic. The sentence classifier is fitted at training time on the NLU training data
-and the curated answers, and stored in the model.
+never get a topic. The sentence classifier is the intent classifier's own (one fit per
+training run, on the NLU training data and the curated answers), stored in the model.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot import DATA_DIR
 from bot.core.screening import parsing
 from bot.core.understanding import plan as planning
-from bot.core.understanding import training
 from bot.core.understanding.facts import stated_facts
 from bot.core.understanding.topics import TopicClassifier
 from bot.core.yamlio import load_yaml
+from bot.rasa_server.nlu.classifier import training_examples
 from bot.rasa_server.nlu.override import override_intent
 
 CUES_FILE = planning.CUES_FILE
@@ -94,15 +94,7 @@ class MessageUnderstanding(GraphComponent):
         )
 
     def train(self, training_data: TrainingData) -> Resource:
-        texts, labels = [], []
-        for example in training_data.intent_examples:
-            label = example.get("intent_response_key") or example.get(INTENT)
-            if example.get(TEXT) and label:
-                texts.append(example.get(TEXT))
-                labels.append(label)
-        for sentence, label in training.answer_sentences():
-            texts.append(sentence)
-            labels.append(label)
+        texts, labels = training_examples(training_data)  # the intent classifier's own fit
         self._classifier = TopicClassifier.fit(texts, labels)
         cues = load_yaml(CUES_FILE)
         self._cues = planning.Cues.from_data(cues)
@@ -190,8 +182,8 @@ def with_confident_selection(found: planning.Plan, selector: Any) -> planning.Pl
 
 def decide(intent: str | None, found: planning.Plan, text: str) -> str | None:
     """The intent a message should have: the plan's for several sentences; for one sentence,
-    the plan's only where DIET gave up or missed a plain request. Erasure is never taken from
-    a weak match: without the words of a request to delete, it is not understood."""
+    the plan's only where the classifier gave up or missed a plain request. Erasure is never
+    taken from a weak match: without the words of a request to delete, it is not understood."""
     if intent == "delete_my_data" and not planning.ERASE.search(text):
         return found.intent if found.intent not in (None, "delete_my_data") else FALLBACK
     wanted = found.intent

@@ -1,0 +1,141 @@
+"""The NLU graph's intent classifier and FAQ topic selector, in one fast model.
+
+DIET and a ResponseSelector were two TensorFlow models, and with their featurizers about a third
+of a FAQ turn in the Rasa server (README, "Speed"). The sentence classifier of
+bot.core.understanding.topics reads a message in well under a millisecond and was as accurate on
+the held-out set (README, "NLU pipeline"), so it does both jobs: it sets `intent` and
+`intent_ranking` as an intent classifier does, and the `faq` entry of `response_selector` as a
+ResponseSelector does, so Rasa's FallbackClassifier, `rasa test` and the actions read it
+unchanged.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.core.understanding import training
+from bot.core.understanding.topics import TopicClassifier, message_reading
+
+MODEL_FILE = "classifier.pkl"
+RETRIEVAL_INTENT = "faq"
+RANKING_LENGTH = 10  # as DIET and the ResponseSelector report by default
+
+
+def training_examples(training_data: TrainingData) -> tuple[list[str], list[str]]:
+    """The NLU examples (FAQ ones labelled `faq/<topic>`) and the curated answers' sentences:
+    the same examples the reply planner's copy of the classifier is fitted on."""
+    texts, labels = [], []
+    for example in training_data.intent_examples:
+        label = example.get(INTENT_RESPONSE_KEY) or example.get(INTENT)
+        if example.get(TEXT) and label:
+            texts.append(example.get(TEXT))
+            labels.append(label)
+    for sentence, label in training.answer_sentences():
+        texts.append(sentence)
+        labels.append(label)
+    return texts, labels
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class SentenceIntentClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {}
+
+    @classmethod
+    def required_packages(cls) -> List[str]:
+        return ["sklearn"]
+
+    def __init__(
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        classifier: TopicClassifier | None = None,
+    ) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self._classifier = classifier
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceIntentClassifier:
+        return cls(model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SentenceIntentClassifier:
+        with model_storage.read_from(resource) as directory:
+            classifier = pickle.loads((directory / MODEL_FILE).read_bytes())
+        return cls(model_storage, resource, classifier)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, labels = training_examples(training_data)
+        self._classifier = TopicClassifier.fit(texts, labels)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / MODEL_FILE).write_bytes(pickle.dumps(self._classifier))
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._classifier is None:
+            return messages
+        texts = [message.get(TEXT) or "" for message in messages]
+        for message, ranked in zip(messages, self._classifier.rank_all(texts), strict=True):
+            reading = message_reading(ranked)
+            ranking = [
+                {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+                for name, confidence in reading.intents[:RANKING_LENGTH]
+            ]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            if reading.topics:
+                message.set("response_selector", selector_output(reading.topics), True)
+        return messages
+
+
+def selector_output(topics: list[tuple[str, float]]) -> Dict[str, Any]:
+    """What Rasa's ResponseSelector puts in a message for the `faq` retrieval intent."""
+    key, confidence = topics[0]
+    ranking = [
+        {INTENT_RESPONSE_KEY: label, PREDICTED_CONFIDENCE_KEY: p}
+        for label, p in topics[:RANKING_LENGTH]
+    ]
+    return {
+        "all_retrieval_intents": [RETRIEVAL_INTENT],
+        RETRIEVAL_INTENT: {
+            "response": {
+                "responses": None,
+                PREDICTED_CONFIDENCE_KEY: confidence,
+                INTENT_RESPONSE_KEY: key,
+                "utter_action": f"utter_{key}",
+            },
+            "ranking": ranking,
+        },
+    }
