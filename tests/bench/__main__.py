@@ -17,7 +17,7 @@ import yaml
 
 from bot import PROJECT_ROOT
 from tests.bench import report
-from tests.bench.bots import Server, stock_bot, this_bot
+from tests.bench.bots import Server, floor_bot, stock_bot, this_bot
 from tests.bench.load import converse, long_conversation
 from tests.integration.servers import free_port
 from tests.integration.test_screening_conversations import HAPPY
@@ -114,6 +114,7 @@ def main() -> int:
     print(f"Working in {workdir}", flush=True)
 
     stock_project, stock_model, stock_train = stock_bot(cache)
+    floor_project, floor_model, floor_train = floor_bot(cache)
     model, train_seconds = this_bot(workdir)
     results = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -121,10 +122,15 @@ def main() -> int:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "users": args.users,
-        "training_seconds": {"stock": stock_train, "ivig": round(train_seconds, 1)},
+        "training_seconds": {
+            "stock": stock_train,
+            "floor": floor_train,
+            "ivig": round(train_seconds, 1),
+        },
         "servers": {},
     }
     runs = [
+        (Server("floor", floor_project, floor_model, workdir), {"turn": STOCK_TURNS}),
         (Server("stock", stock_project, stock_model, workdir), {"turn": STOCK_TURNS}),
         (ivig_server("ivig", model, workdir, "sql"),
          {"faq": FAQ_TURNS, "screening": SCREENING_TURNS, "long_messages": LONG_MESSAGE_TURNS}),
@@ -151,6 +157,14 @@ def main() -> int:
     print(
         "  (with the in-memory tracker store, as the stock bot runs: p50 ratio "
         f"{in_memory['ratio_p50_1']}, throughput ratio {in_memory['ratio_throughput_20']})"
+    )
+    floor = report.distance_to_floor(results, "ivig")
+    results["against_floor"] = floor
+    print(
+        "  distance to the floor (Rasa with no machine learning, in memory): p50 "
+        f"{floor['times_floor_p50_1']} times the floor's, throughput at {args.users} users "
+        f"{floor['share_of_floor_throughput_20']} of the floor's; stock: "
+        f"{floor['stock_times_floor_p50_1']} and {floor['stock_share_of_floor_throughput_20']}"
     )
     data, picture = report.write(results, args.out)
     print(f"\nWrote {data.relative_to(PROJECT_ROOT)} and {picture.relative_to(PROJECT_ROOT)}")

@@ -53,6 +53,65 @@ def stock_bot(cache: Path) -> tuple[Path, Path, float]:
     return home / "project", home / "models" / "model.tar.gz", seconds
 
 
+# The floor: Rasa's server with no machine learning. The stock project's NLU read by keyword,
+# its conversation as rules (RulePolicy predicts only what rules say), no stories.
+FLOOR_CONFIG = """recipe: default.v1
+language: en
+assistant_id: bench-floor
+pipeline:
+  - name: KeywordIntentClassifier
+policies:
+  - name: RulePolicy
+"""
+FLOOR_RULES = """version: "3.1"
+rules:
+- rule: greet
+  steps:
+  - intent: greet
+  - action: utter_greet
+- rule: happy
+  steps:
+  - intent: mood_great
+  - action: utter_happy
+- rule: sad
+  steps:
+  - intent: mood_unhappy
+  - action: utter_cheer_up
+  - action: utter_did_that_help
+- rule: it helped
+  steps:
+  - intent: affirm
+  - action: utter_happy
+- rule: it did not
+  steps:
+  - intent: deny
+  - action: utter_goodbye
+"""
+
+
+def floor_bot(cache: Path) -> tuple[Path, Path, float]:
+    """The stock project with `KeywordIntentClassifier` and `RulePolicy` only, trained once and
+    kept in the cache: what any Rasa bot costs on this machine before it understands anything."""
+    import rasa
+    import rasa.cli.scaffold
+
+    home = cache / f"bench-floor-rasa-{rasa.__version__}"
+    record = home / "training.json"
+    if not record.exists():
+        shutil.rmtree(home, ignore_errors=True)
+        template = Path(rasa.cli.scaffold.__file__).parent / "initial_project"
+        project = home / "project"
+        shutil.copytree(template, project, ignore=shutil.ignore_patterns("__pycache__"))
+        (project / "config.yml").write_text(FLOOR_CONFIG)
+        (project / "data" / "floor_rules.yml").write_text(FLOOR_RULES)
+        print("Training the floor bot once (kept in the cache) ...", flush=True)
+        data = ["data/nlu.yml", "data/rules.yml", "data/floor_rules.yml"]
+        _, seconds = train(project, home / "models", data, home / "train.log")
+        record.write_text(json.dumps({"seconds": round(seconds, 1)}))
+    seconds = json.loads(record.read_text())["seconds"]
+    return home / "project", home / "models" / "model.tar.gz", seconds
+
+
 def this_bot(workdir: Path) -> tuple[Path, float]:
     print("Training this bot from scratch ...", flush=True)
     return train(PROJECT_ROOT, workdir / "models", modelfile.TRAINING_DATA, workdir / "train.log")
