@@ -52,7 +52,23 @@ def follow_up_reading(tracker: Tracker) -> context.Reading | None:
         return None  # a question of its own: the classifiers' reading stands
     last = tracker.get_slot("last_topic")
     subject = kb.topics[last].title if last in kb.topics else None
-    return context.read(text, subject, training.fitted().rank, last)
+    diagnosis = stated_type(tracker)  # a type's value is its topic's key
+    stated = kb.topics[diagnosis].title if diagnosis in kb.topics else None
+    return context.read(text, subject, training.fitted().rank, last, stated)
+
+
+def stated_type(tracker: Tracker, look_back: int = 10) -> str | None:
+    """The myositis type the person last stated, in the screening's slot or in what their
+    recent messages told ("My mom has polymyositis"): the NLU reads the facts of every message,
+    and the screening keeps them in slots only once it starts."""
+    if tracker.get_slot("diagnosis"):
+        return str(tracker.get_slot("diagnosis"))
+    users = [e for e in reversed(tracker.events) if e.get("event") == "user"][:look_back]
+    for event in users:
+        plan = (event.get("parse_data") or {}).get(PLAN_KEY) or {}
+        if (plan.get("facts") or {}).get("diagnosis"):
+            return str(plan["facts"]["diagnosis"])
+    return None
 
 
 def follow_up_topic(tracker: Tracker) -> str | None:

@@ -218,3 +218,18 @@ def test_the_outcome_names_each_result_with_its_reasons():
     assert rendered(messages[-1]).startswith("About cost: Copay programs")
     nothing, _ = outcome_messages({})
     assert rendered(nothing[0]).startswith("I can't tell from these answers")
+
+
+def test_the_type_a_person_stated_earlier_is_the_subject_a_follow_up_can_lean_on():
+    from actions.understanding import stated_type
+
+    told = {
+        "event": "user",
+        "parse_data": {"understanding": {"facts": {"diagnosis": "polymyositis"}}},
+    }
+    later = {"event": "user", "parse_data": {"understanding": {"facts": {}}}}
+    assert stated_type(tracker(events=[told, later])) == "polymyositis"
+    assert (
+        stated_type(tracker({"diagnosis": "dermatomyositis"}, events=[told])) == "dermatomyositis"
+    )
+    assert stated_type(tracker(events=[later])) is None

@@ -328,6 +328,22 @@ def test_a_question_sure_of_its_topic_keeps_it_whatever_subject_it_borrows():
     assert plan.topics == ["causes"] and plan.parts[-1].kind == "not_covered"
 
 
+def test_a_borrowed_subject_that_blurs_the_question_is_not_used():
+    question = "How often do kids usually get it?"
+    readings = {
+        question: [("faq/ivig_frequency", 0.46)],
+        # the subject's word spreads the reading below what a topic needs (0.30)
+        f"{question} myositis": [("faq/ivig_frequency", 0.28), ("faq/who_gets_it", 0.27)],
+    }
+
+    def rank(texts):
+        return [readings.get(t, [("faq/juvenile_myositis", 0.19)]) for t in texts]
+
+    story = "My daughter is on IVIG for juvenile myositis."
+    plan = planning.build(f"{story} {question}", rank, types_in)
+    assert plan.topics == ["ivig_frequency"]
+
+
 def test_a_question_put_as_a_statement_that_the_content_lacks_is_said_so():
     rank = table_ranker([("cure", [("faq/cure_and_first_line", 0.9)])], default=(("inform", 0.14),))
     plan = planning.build(
@@ -385,6 +401,20 @@ def test_a_follow_up_that_fairly_names_another_topic_is_not_pulled_back_to_the_l
         "Which muscles does it go after?", "How well IVIG works", rank, "ivig_success"
     )
     assert weak.topic() == "ivig_success"
+
+
+def test_a_follow_up_the_last_answer_cannot_place_is_read_with_the_stated_type():
+    from bot.core.understanding import context
+
+    def rank(texts):
+        if "Polymyositis" in texts[0]:
+            return [[("faq/polymyositis", 0.58)]]
+        return [[("faq/who_gets_it", 0.3)]]
+
+    question = "Which muscles does it usually go after?"
+    after = context.read(question, "Who gets myositis", rank, "who_gets_it", "Polymyositis")
+    assert after.topic() == "polymyositis"
+    assert context.read(question, "Who gets myositis", rank, "who_gets_it").topic() is None
 
 
 def test_a_message_that_is_only_a_lexicon_value_is_a_bare_value():

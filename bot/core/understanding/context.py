@@ -65,9 +65,19 @@ class Reading:
         return max(candidates, key=lambda c: c[1])[0] if candidates else None
 
 
-def read(text: str, subject: str | None, rank: Ranker, last_topic: str | None = None) -> Reading:
+def read(
+    text: str,
+    subject: str | None,
+    rank: Ranker,
+    last_topic: str | None = None,
+    stated: str | None = None,
+) -> Reading:
     """`text` (shorthand already spelled out) alone, and with `subject` (the title of
-    `last_topic`) when it is a follow-up."""
+    `last_topic`) when it is a follow-up; with the person's `stated` subject (their myositis
+    type) when the last answer's subject says nothing about it ("Which muscles does it go
+    after?" after "My mom has polymyositis. Is it common at her age?")."""
     alone = rank([text])[0][0]
     with_subject = resolve(text, subject, rank) if subject else None
+    if with_subject is None and stated and stated != subject:
+        with_subject = resolve(text, stated, rank)
     return Reading(alone, with_subject, last_topic)

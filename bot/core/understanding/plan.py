@@ -311,7 +311,10 @@ def _rankings(found: Sequence[Segment], rank: Ranker) -> list[list[tuple[str, fl
         # A borrowed type's name makes any question look like one about that type ("will I
         # keep working shifts? dermatomyositis"): that reading says nothing the story did not.
         echo = lent is not own and lent[0][0].removeprefix(FAQ_PREFIX) in TYPE_TOPICS
-        chosen.append(own if (sure and lent[0][0] != label) or echo else lent)
+        # A borrowed subject that leaves the reading less sure did not help ("How often do kids
+        # get it?" after "... IVIG for juvenile myositis": the question was clearer alone).
+        blurred = label.startswith(FAQ_PREFIX) and probability > lent[0][1]
+        chosen.append(own if (sure and lent[0][0] != label) or echo or blurred else lent)
     return chosen
 
 
