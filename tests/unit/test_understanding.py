@@ -354,6 +354,32 @@ def test_a_question_put_as_a_statement_that_the_content_lacks_is_said_so():
     assert plan.topics == ["cure_and_first_line"] and plan.parts[-1].kind == "not_covered"
 
 
+def test_a_screening_told_as_already_done_is_the_story_not_a_request():
+    rank = table_ranker([("started a screening", [("check_eligibility", 0.57)])],
+                        default=(("help", 0.44),))  # fmt: skip
+    plan = planning.build(
+        "I started a screening for my aunt, but she has changed her mind. Can you erase what I"
+        " submitted about her?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert [p.kind for p in plan.parts] == ["erase"]
+
+
+def test_a_type_set_against_myositis_in_general_answers_both_sides_and_nothing_else():
+    rank = table_ranker([("difference", [("faq/juvenile_myositis", 0.24)])],
+                        default=(("describe_symptoms", 0.59),))  # fmt: skip
+    plan = planning.build(
+        "My chart says dermatomyositis. What's the difference between myositis in general and"
+        " dermatomyositis in particular?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert plan.topics == ["what_is_myositis", "dermatomyositis"]
+
+
 def test_erase_what_i_submitted_is_a_request_to_delete():
     rank = table_ranker([], default=(("help", 0.44),))
     plan = planning.build(

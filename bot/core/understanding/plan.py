@@ -67,6 +67,8 @@ class Cues:
     shorthand: Mapping[str, str] = field(default_factory=dict)
     definition: re.Pattern[str] | None = None
     treatment_choice: tuple[re.Pattern[str], ...] = ()  # IVIG, first medicines, a choice
+    done_before: re.Pattern[str] | None = None  # a screening already done, told as context
+    in_general: re.Pattern[str] | None = None  # myositis as a whole, against one type
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> Cues:
@@ -81,6 +83,8 @@ class Cues:
             tuple(words(raw["treatment_choice"][k]) for k in ("ivig", "first_line", "choice"))
             if raw.get("treatment_choice")
             else (),
+            words(raw["done_before"]) if raw.get("done_before") else None,
+            words(raw["in_general"]) if raw.get("in_general") else None,
         )
 
     def is_treatment_choice(self, text: str) -> bool:
@@ -93,6 +97,12 @@ class Cues:
         return re.sub(
             r"[A-Za-z0-9]+", lambda m: self.shorthand.get(m.group().lower(), m.group()), text
         )
+
+    def names_myositis_in_general(self, text: str) -> bool:
+        return bool(self.in_general and self.in_general.search(text))
+
+    def tells_done_before(self, text: str) -> bool:
+        return bool(self.done_before and self.done_before.search(text))
 
     def asks_definition(self, text: str) -> bool:
         return bool(self.definition and self.definition.search(text))
@@ -205,8 +215,10 @@ def build(
             topics.append(Part("topic", topic, round(confidence, 3)))
 
     named_types = list(dict.fromkeys(t for t in types_in(cues.expand(text)) if t in TYPE_TOPICS))
-    compared = named_types
-    if len(compared) >= 2 and COMPARISON.search(text):
+    general = ["what_is_myositis"] if cues.names_myositis_in_general(text) else []
+    compared = general + named_types  # "dermatomyositis vs myositis in general": both sides
+    compares = len(compared) >= 2 and bool(COMPARISON.search(text))
+    if compares:
         for topic in compared:
             add_topic(topic, 1.0)
     if any(s.asks and cues.is_treatment_choice(s.text) for s in found):
@@ -221,6 +233,8 @@ def build(
         if segment.asks and ERASE.search(segment.text):
             cued = "erase"  # the words of a request to delete, however the sentence reads
         kind = kind or cued
+        if kind == "screening" and not segment.asks and cues.tells_done_before(segment.text):
+            kind = None  # "I started a screening for my aunt, but ...": the story
         if kind:
             if all(p.kind != kind for p in requests):
                 requests.append(Part(kind, None, round(probability, 3)))
@@ -235,6 +249,8 @@ def build(
         if cues.asks_definition(segment.text) and named_types:
             add_topic(named_types[-1], 1.0)  # "My wife has necrotizing myopathy. What is that?"
             continue
+        if compares and COMPARISON.search(segment.text):
+            continue  # the comparison is answered by both its sides
         if label == "out_of_scope" and probability >= MIN_CONFIDENCE:
             off_topic = True  # about something else: the story before it does not change that
             continue
