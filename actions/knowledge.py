@@ -143,3 +143,22 @@ class ActionKnowledgeFallback(Action):
             return taken_back
         offer_search_results(dispatcher, tracker)
         return taken_back
+
+
+class ActionOutOfScope(Action):
+    """Outside what the assistant does, unless it is a follow-up the classifier read alone:
+    "What's it made of?" after an answer about IVIG reads as off-topic on its own words."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        follow_up = understanding.follow_up_topic(tracker, clear=True)
+        if follow_up is not None:
+            return answer_topic(dispatcher, tracker, follow_up)
+        in_screening = (tracker.active_loop or {}).get("name") is not None
+        response = "utter_out_of_scope_in_screening" if in_screening else "utter_out_of_scope"
+        dispatcher.utter_message(response=response)
+        return []

@@ -71,11 +71,14 @@ def stated_type(tracker: Tracker, look_back: int = 10) -> str | None:
     return None
 
 
-def follow_up_topic(tracker: Tracker) -> str | None:
+def follow_up_topic(tracker: Tracker, clear: bool = False) -> str | None:
     """The topic of a question the classifiers were unsure of, read alone or with the subject
-    of the last answer ("which muscles does it go after?"), when either reading is confident."""
+    of the last answer ("which muscles does it go after?"), when either reading is confident
+    (`clear`: when one is clearly so)."""
     reading = follow_up_reading(tracker)
-    topic = reading.topic() if reading else None
+    if reading is None:
+        return None
+    topic = reading.clear_topic() if clear else reading.topic()
     return topic if topic in knowledge_base().topics else None
 
 

@@ -169,3 +169,11 @@ def test_a_correction_with_its_value_at_the_summary_is_taken_and_shown(stack, se
     assert "74.8 kg" in chat.run(*HAPPY)
     summary = chat.say("actually I weigh 80 kg")
     assert "Here is what you told me" in summary and "80 kg" in summary
+
+
+def test_a_follow_up_that_reads_off_topic_alone_is_answered_in_context(stack, sender):
+    stack.texts(sender, "what is ivig")
+    (reply,) = stack.texts(sender, "what's it made of?")
+    assert "donors" in reply and "Source:" in reply
+    (reply,) = stack.texts(sender, "can you book me a flight for it?")
+    assert "outside what I can help with" in reply

@@ -443,6 +443,22 @@ def test_a_follow_up_the_last_answer_cannot_place_is_read_with_the_stated_type()
     assert context.read(question, "Who gets myositis", rank, "who_gets_it").topic() is None
 
 
+def test_only_a_clear_reading_rescues_a_message_read_as_off_topic():
+    from bot.core.understanding import context
+
+    def rank(texts):
+        if "made of? What IVIG is" in texts[0]:
+            return [[("faq/what_is_ivig", 0.83)]]
+        if "walmart? What IVIG is" in texts[0]:
+            return [[("faq/what_is_ivig", 0.44)]]
+        return [[("out_of_scope", 0.5)]]
+
+    made_of = context.read("what's it made of?", "What IVIG is", rank, "what_is_ivig")
+    assert made_of.clear_topic() == "what_is_ivig"
+    walmart = context.read("is it sold at walmart?", "What IVIG is", rank, "what_is_ivig")
+    assert walmart.topic() == "what_is_ivig" and walmart.clear_topic() is None
+
+
 def test_a_message_that_is_only_a_lexicon_value_is_a_bare_value():
     from bot.rasa_server.nlu.understanding import is_bare_value
 

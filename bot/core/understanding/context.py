@@ -64,6 +64,17 @@ class Reading:
             candidates.append((label[len("faq/") :], probability))
         return max(candidates, key=lambda c: c[1])[0] if candidates else None
 
+    def clear_topic(self) -> str | None:
+        """The topic when a reading is clear (CLEAR_ON_ITS_OWN): what rescues a message the
+        classifiers read as off-topic ("what's it made of?" after IVIG, but not "is it sold
+        at Walmart?")."""
+        topic = self.topic()
+        readings = [self.with_subject] if self.with_subject else []
+        label, probability = self.alone
+        readings.append((label.removeprefix("faq/"), probability))
+        clear = any(t == topic and p >= CLEAR_ON_ITS_OWN for t, p in readings)
+        return topic if clear else None
+
 
 def read(
     text: str,
