@@ -158,7 +158,8 @@ class ActionOutOfScope(Action):
         follow_up = understanding.follow_up_topic(tracker, clear=True)
         if follow_up is not None:
             return answer_topic(dispatcher, tracker, follow_up)
-        in_screening = (tracker.active_loop or {}).get("name") is not None
-        response = "utter_out_of_scope_in_screening" if in_screening else "utter_out_of_scope"
-        dispatcher.utter_message(response=response)
+        if (tracker.active_loop or {}).get("name"):
+            dispatcher.utter_message(response="utter_out_of_scope_in_screening")
+        else:
+            dispatcher.utter_message(response="utter_out_of_scope")
         return []
