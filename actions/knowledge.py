@@ -51,7 +51,7 @@ class ActionAnswerFaq(Action):
         topic, _ = routing.selected_topic(
             tracker.latest_message, set(kb.topics), settings.min_topic_confidence()
         )
-        if topic is None and routing.intent_name(tracker.latest_message) == "inform":
+        if topic is None and latest_intent(tracker) == "inform":
             topic = routing.named_type_topic(tracker.latest_message, set(kb.topics))  # bare type
         if topic is None:  # unsure: a follow-up read with the conversation's subject
             topic = understanding.follow_up_topic(tracker)

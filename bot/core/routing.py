@@ -28,10 +28,6 @@ def chosen_topic(parse: Mapping[str, Any], known: set[str]) -> str | None:
     return None
 
 
-def intent_name(parse: Mapping[str, Any]) -> str:
-    return str((parse.get("intent") or {}).get("name") or "")
-
-
 def named_type_topic(parse: Mapping[str, Any], known: set[str]) -> str | None:
     """The type topic of a message that names exactly one myositis type: after a bare
     "dermatomyositis" outside the screening, the classifier may well read an answer (`inform`)

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from bot.core.understanding.topics import FAQ_PREFIX
+
 FOLLOW_UP = re.compile(
     r"^\W*(?:and|also|so|but|ok|okay|what about|how about|then)\b|\b(?:it|its|that|this|those|"
     r"these|them|they|one|ones|either|both|there|he|she|him|her)\b",
@@ -36,8 +38,8 @@ def resolve(text: str, subject: str, rank: Ranker) -> tuple[str, float] | None:
     if not subject or not looks_like_follow_up(text):
         return None
     label, probability = rank([f"{text} {subject}"])[0][0]
-    if label.startswith("faq/") and probability >= MIN_CONFIDENCE:
-        return label[len("faq/") :], probability
+    if label.startswith(FAQ_PREFIX) and probability >= MIN_CONFIDENCE:
+        return label.removeprefix(FAQ_PREFIX), probability
     return None
 
 
@@ -55,13 +57,13 @@ class Reading:
         of another topic beats a reading that only repeats the last answer's ("is there help
         paying for it?" after an answer on how well IVIG works)."""
         label, probability = self.alone
-        alone = label[len("faq/") :] if label.startswith("faq/") else None
+        alone = label.removeprefix(FAQ_PREFIX) if label.startswith(FAQ_PREFIX) else None
         repeats_last = bool(self.with_subject) and self.with_subject[0] == self.last_topic
         if alone and alone != self.last_topic and repeats_last and probability >= FAIR_ON_ITS_OWN:
             return alone
         candidates = [self.with_subject] if self.with_subject else []
-        if label.startswith("faq/") and probability >= CLEAR_ON_ITS_OWN:
-            candidates.append((label[len("faq/") :], probability))
+        if label.startswith(FAQ_PREFIX) and probability >= CLEAR_ON_ITS_OWN:
+            candidates.append((label.removeprefix(FAQ_PREFIX), probability))
         return max(candidates, key=lambda c: c[1])[0] if candidates else None
 
     def clear_topic(self) -> str | None:
@@ -71,7 +73,7 @@ class Reading:
         topic = self.topic()
         readings = [self.with_subject] if self.with_subject else []
         label, probability = self.alone
-        readings.append((label.removeprefix("faq/"), probability))
+        readings.append((label.removeprefix(FAQ_PREFIX), probability))
         clear = any(t == topic and p >= CLEAR_ON_ITS_OWN for t, p in readings)
         return topic if clear else None
 

@@ -11,6 +11,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from bot import DATA_DIR
 from bot.core.understanding.segments import Segment, segments
+from bot.core.understanding.topics import FAQ_PREFIX
 
 CUES_FILE = DATA_DIR / "understanding" / "cues.yml"
 
@@ -29,7 +30,6 @@ ON_SUBJECT = re.compile(
     r"insurance|medicare|medicaid|cost|pay|home|pharmacy|nurse|antibod\w*|plasma|iga)\b",
     re.I,
 )
-FAQ_PREFIX = "faq/"
 SYMPTOM_STORY = "describe_symptoms"  # a question about signs one has: the symptoms answer
 REQUESTS = {"request_human": "handoff", "check_eligibility": "screening", "delete_my_data": "erase"}
 # Erasing is never done on a weak match: the words must say it ("delete my information").
