@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from bot import DATA_DIR
+from bot.core.ngram_model import NgramModel
 from bot.core.yamlio import load_yaml
 
 RED_FLAGS_FILE = DATA_DIR / "safety" / "red_flags.yml"
@@ -364,47 +365,25 @@ def _rank(flag: RedFlag) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------- classifier
-@dataclass(frozen=True)
-class _Classifier:
-    words: Any
-    characters: Any
-    model: Any
-
-    def probabilities(self, texts: list[str]) -> tuple[list[str], Any]:
-        from scipy.sparse import hstack
-
-        features = hstack([self.words.transform(texts), self.characters.transform(texts)])
-        return list(self.model.classes_), self.model.predict_proba(features.tocsr())
-
-
 @lru_cache(maxsize=2)
-def _classifier(path: Path = EXAMPLES_FILE) -> _Classifier:
+def _classifier(path: Path = EXAMPLES_FILE) -> NgramModel:
     """Word and character n-grams into a logistic regression; fitted once, in a second."""
-    from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
     texts, labels = [], []
     for label, items in load_yaml(path).items():
         for item in items:
             texts.append(corrected(normalize(str(item))))
             labels.append(label)
-    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(texts)
-    characters = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2
-    ).fit(texts)
-    features = hstack([words.transform(texts), characters.transform(texts)]).tocsr()
-    model = LogisticRegression(C=8.0, max_iter=2000, class_weight="balanced")
-    return _Classifier(words, characters, model.fit(features, labels))
+    return NgramModel.fit(texts, labels, C=8.0, max_iter=2000, class_weight="balanced")
 
 
 def classifier_opinion(text: str) -> tuple[float, bool]:
     """The highest probability of an emergency over the message's clauses, and whether the
     most likely kind is self-harm."""
     parts = [corrected(s) for s in sentences(text)] or [normalize(text)]
-    classes, rows = _classifier().probabilities(parts)
+    model = _classifier()
+    classes = model.classes
     best, self_harm = 0.0, False
-    for row in rows:
+    for row in map(model.probabilities, parts):
         emergency = row[classes.index("emergency")]
         harm = row[classes.index(SELF_HARM)]
         if emergency + harm > best:
@@ -426,8 +405,12 @@ def warm_up() -> None:
     detect("warm up: my chest hurts")
 
 
+@lru_cache(maxsize=256)
 def detect(text: str, path: Path = RED_FLAGS_FILE) -> RedFlag | None:
-    """The most urgent red flag in `text`: emergency, caution, a question about one, or None."""
+    """The most urgent red flag in `text`: emergency, caution, a question about one, or None.
+
+    Cached: the input policy and the NLU graph both ask about the same message, and the
+    answer depends only on the text and the (loaded once) rules."""
     if not normalize(text or ""):
         return None
     rules = _rules(path)

@@ -4,7 +4,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.understanding import topics
 from bot.core.understanding.topics import TopicClassifier, message_reading
+from bot.rasa_server.nlu import classifier
 from bot.rasa_server.nlu.classifier import SentenceIntentClassifier, selector_output
+from bot.rasa_server.nlu.understanding import MessageUnderstanding
 
 TEXTS = [
     "hello there",
@@ -77,3 +79,19 @@ def test_a_message_gets_an_intent_a_ranking_and_a_faq_topic(monkeypatch):
         (r["confidence"] for r in ranking), reverse=True
     )
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6  # all four intents ranked
+
+
+def test_a_change_to_the_pickled_classes_code_invalidates_rasas_training_cache(monkeypatch):
+    """Rasa's cache keys on config and data; a stored classifier built by old code must not be
+    reused once the classes it pickles change (it failed every turn with an AttributeError)."""
+    before = SentenceIntentClassifier.fingerprint_addon({})
+    understanding_before = MessageUnderstanding.fingerprint_addon({})
+    real_getsource = classifier.inspect.getsource
+
+    def changed(module):
+        source = real_getsource(module)
+        return source + "\n# changed" if module is classifier.ngram_model else source
+
+    monkeypatch.setattr(classifier.inspect, "getsource", changed)
+    assert SentenceIntentClassifier.fingerprint_addon({}) != before
+    assert MessageUnderstanding.fingerprint_addon({}) != understanding_before

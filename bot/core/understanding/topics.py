@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
+
+from bot.core.ngram_model import NgramModel
 
 FAQ_PREFIX = "faq/"
 CLEAN = re.compile(r"[^a-z0-9' ]+")
@@ -24,9 +26,7 @@ def clean(text: str) -> str:
 
 @dataclass
 class TopicClassifier:
-    words: Any
-    characters: Any
-    model: Any
+    model: NgramModel
 
     @classmethod
     def fit(cls, texts: Sequence[str], labels: Sequence[str]) -> TopicClassifier:
@@ -40,18 +40,8 @@ class TopicClassifier:
 
     @classmethod
     def _fit(cls, texts: Sequence[str], labels: Sequence[str]) -> TopicClassifier:
-        from scipy.sparse import hstack
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-
         cleaned = [clean(t) for t in texts]
-        words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(cleaned)
-        characters = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2
-        ).fit(cleaned)
-        features = hstack([words.transform(cleaned), characters.transform(cleaned)]).tocsr()
-        model = LogisticRegression(C=20.0, max_iter=3000, random_state=7)
-        return cls(words, characters, model.fit(features, list(labels)))
+        return cls(NgramModel.fit(cleaned, labels, C=20.0, max_iter=3000, random_state=7))
 
     def rank(self, texts: Sequence[str], top: int = 3) -> list[list[tuple[str, float]]]:
         """For each text, its `top` labels with their probabilities, best first."""
@@ -59,16 +49,7 @@ class TopicClassifier:
 
     def rank_all(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         """For each text, every label with its probability, best first."""
-        from scipy.sparse import hstack
-
-        cleaned = [clean(t) for t in texts]
-        features = hstack([self.words.transform(cleaned), self.characters.transform(cleaned)])
-        classes = list(self.model.classes_)
-        result = []
-        for row in self.model.predict_proba(features.tocsr()):
-            order = sorted(range(len(classes)), key=lambda i: -row[i])
-            result.append([(classes[i], float(row[i])) for i in order])
-        return result
+        return [self.model.rank(clean(text)) for text in texts]
 
 
 _FITTED: dict[str, TopicClassifier] = {}

@@ -11,6 +11,8 @@ unchanged.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import pickle
 from typing import Any, Dict, List
 
@@ -30,10 +32,13 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.core.understanding import training
+from bot import DATA_DIR
+from bot.core import ngram_model
+from bot.core.understanding import topics, training
 from bot.core.understanding.topics import TopicClassifier, message_reading
 
 MODEL_FILE = "classifier.pkl"
+ANSWERS_FILE = DATA_DIR / "knowledge" / "answers.yml"
 RETRIEVAL_INTENT = "faq"
 RANKING_LENGTH = 10  # as DIET and the ResponseSelector report by default
 
@@ -53,11 +58,28 @@ def training_examples(training_data: TrainingData) -> tuple[list[str], list[str]
     return texts, labels
 
 
+def stored_model_fingerprint() -> str:
+    """What a stored classifier depends on besides the NLU data Rasa already fingerprints.
+
+    The curated answers are training examples too, and the pickle holds instances of the core's
+    classes: Rasa's training cache keys on config and data, not on code, so without the modules'
+    source here a changed class would be loaded from an old pickle and fail on the first message.
+    """
+    digest = hashlib.sha256(ANSWERS_FILE.read_bytes())
+    for module in (topics, ngram_model):
+        digest.update(inspect.getsource(module).encode("utf-8"))
+    return digest.hexdigest()
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SentenceIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
+        return stored_model_fingerprint()
 
     @classmethod
     def required_packages(cls) -> List[str]:

@@ -25,17 +25,15 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import DATA_DIR
 from bot.core.screening import parsing
 from bot.core.understanding import plan as planning
 from bot.core.understanding.facts import stated_facts
 from bot.core.understanding.topics import TopicClassifier
 from bot.core.yamlio import load_yaml
-from bot.rasa_server.nlu.classifier import training_examples
+from bot.rasa_server.nlu.classifier import stored_model_fingerprint, training_examples
 from bot.rasa_server.nlu.override import override_intent
 
 CUES_FILE = planning.CUES_FILE
-ANSWERS_FILE = DATA_DIR / "knowledge" / "answers.yml"
 MODEL_FILE = "sentence_classifier.pkl"
 UNDERSTANDING_KEY = "understanding"
 FALLBACK = "nlu_fallback"
@@ -54,7 +52,7 @@ class MessageUnderstanding(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
-        return CUES_FILE.read_text(encoding="utf-8") + ANSWERS_FILE.read_text(encoding="utf-8")
+        return CUES_FILE.read_text(encoding="utf-8") + stored_model_fingerprint()
 
     def __init__(
         self,
