@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 SPECIALIST_BUTTON = {"title": "Talk to a specialist", "payload": "/request_human"}
 SCREENING_BUTTON = {"title": "Could IVIG help me?", "payload": "/check_eligibility"}
+OFFERED_SLOT = "specialist_offered"  # the last answer said a specialist can help
 
 
 def topic_button(key: str, kb: KnowledgeBase) -> Dict[str, str]:
@@ -79,7 +80,11 @@ def answer_topic(
         care=understanding.seek_care(tracker, kb),
     )
     asked = list(tracker.get_slot("topics_asked") or [])
-    return [SlotSet("last_topic", topic), SlotSet("topics_asked", [*asked, topic][-20:])]
+    return [
+        SlotSet("last_topic", topic),
+        SlotSet("topics_asked", [*asked, topic][-20:]),
+        SlotSet(OFFERED_SLOT, kb.topics[topic].offers_specialist),
+    ]
 
 
 class ActionShowSources(Action):

@@ -52,9 +52,20 @@ def follow_up_reading(tracker: Tracker) -> context.Reading | None:
         return None  # a question of its own: the classifiers' reading stands
     last = tracker.get_slot("last_topic")
     subject = kb.topics[last].title if last in kb.topics else None
-    diagnosis = stated_type(tracker)  # a type's value is its topic's key
+    diagnosis = stated_type(tracker) or (None if subject else mentioned_subject(tracker))
     stated = kb.topics[diagnosis].title if diagnosis in kb.topics else None
     return context.read(text, subject, training.fitted().rank, last, stated)
+
+
+def mentioned_subject(tracker: Tracker, look_back: int = 3) -> str | None:
+    """The topic an earlier message of the person named (IVIG, in "Could IVIG help him?"), for
+    a follow-up before any answer gave the conversation a subject."""
+    users = [e for e in reversed(tracker.events) if e.get("event") == "user"][1 : look_back + 1]
+    for event in users:
+        topic = cues().mentioned_in(cues().expand(event.get("text") or ""))
+        if topic is not None:
+            return topic
+    return None
 
 
 def stated_type(tracker: Tracker, look_back: int = 10) -> str | None:
@@ -115,7 +126,12 @@ def answer_topics(
     if not topics:
         return []
     asked = list(tracker.get_slot("topics_asked") or [])
-    return [SlotSet("last_topic", topics[0]), SlotSet("topics_asked", [*asked, *topics][-20:])]
+    offered = kb.topics[topics[-1]].offers_specialist  # the answer read last
+    return [
+        SlotSet("last_topic", topics[0]),
+        SlotSet("topics_asked", [*asked, *topics][-20:]),
+        SlotSet("specialist_offered", offered),
+    ]
 
 
 def option_buttons(tracker: Tracker, extra: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

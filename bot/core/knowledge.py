@@ -44,6 +44,7 @@ class Topic:
     refs: tuple[int, ...]
     section: str
     texts: dict[str | None, str]  # None is the default text, other keys are channel names
+    offers_specialist: bool = False  # the answer says a specialist can help: "yes" asks for one
 
     def text_for(self, channel: str | None) -> str:
         return self.texts.get(channel) or self.texts[None]
@@ -152,6 +153,7 @@ def _read_topics(path: Path) -> dict[str, Topic]:
             refs=tuple(metadata.get("refs") or ()),
             section=metadata.get("section", ""),
             texts={v.get("channel"): _collapse(v["text"]) for v in variants},
+            offers_specialist=bool(metadata.get("offers_specialist")),
         )
     return topics
 

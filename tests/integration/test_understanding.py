@@ -47,6 +47,31 @@ def test_a_request_for_a_person_about_a_subject_answers_it_and_asks_for_consent(
     assert "name" in chat.say("yes").lower()  # consent given: the contact details are asked
 
 
+def test_yes_to_an_answer_that_says_a_specialist_can_help_asks_for_consent(stack, sender):
+    chat = Chat(stack, sender)
+    assert evaluation.covers([chat.say("Is there any help with the copay?")], "copay_help")
+    assert evaluation.covers([chat.say("yes")], "handoff")
+    assert "name" in chat.say("yes").lower()  # consent given: the contact details are asked
+
+
+def test_yes_to_an_answer_that_offers_no_specialist_starts_no_handoff(stack, sender):
+    chat = Chat(stack, sender)
+    assert evaluation.covers([chat.say("what is the usual ivig dose?")], "ivig_dose")
+    assert not evaluation.covers([chat.say("yes")], "handoff")
+
+
+def test_a_follow_up_in_the_screening_leans_on_the_ivig_the_person_named(stack, sender):
+    """No answer gave the conversation a subject yet: the screening started at once."""
+    chat = Chat(stack, sender)
+    first = chat.say(
+        "My husband's muscles keep getting weaker even on steroids. Could IVIG help him?"
+    )
+    assert evaluation.covers([first], "start_screening")
+    reply = chat.say("What's it made of?")
+    assert evaluation.covers([reply], "what_is_ivig")
+    assert stack.tracker(sender)["active_loop"].get("name") == "ivig_screening_form"
+
+
 def test_a_turn_no_rule_expects_is_read_as_a_follow_up_and_the_dialogue_goes_on(stack, sender):
     """ "ok what about saturday" reads as a yes that nothing asked for: Rasa's core fallback.
     It is answered in the light of the last answer, and the next message is taken normally

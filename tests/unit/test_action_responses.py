@@ -233,3 +233,16 @@ def test_the_type_a_person_stated_earlier_is_the_subject_a_follow_up_can_lean_on
         stated_type(tracker({"diagnosis": "dermatomyositis"}, events=[told])) == "dermatomyositis"
     )
     assert stated_type(tracker(events=[later])) is None
+
+
+def test_ivig_named_before_any_answer_is_the_subject_a_follow_up_can_lean_on():
+    """ "Could IVIG help him?" starts the screening, so no answer sets a subject; "What's it made
+    of?" then means IVIG. The message being read is not its own subject."""
+    from actions.understanding import mentioned_subject
+
+    asked = {"event": "user", "text": "My husband is weaker on steroids. Could IVIG help him?"}
+    now = {"event": "user", "text": "What's it made of?"}
+    unrelated = {"event": "user", "text": "He is 70 and lives in Ohio"}
+    assert mentioned_subject(tracker(events=[asked, now])) == "what_is_ivig"
+    assert mentioned_subject(tracker(events=[unrelated, now])) is None
+    assert mentioned_subject(tracker(events=[{"event": "user", "text": "is ivig safe"}])) is None

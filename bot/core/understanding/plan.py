@@ -69,6 +69,7 @@ class Cues:
     treatment_choice: tuple[re.Pattern[str], ...] = ()  # IVIG, first medicines, a choice
     done_before: re.Pattern[str] | None = None  # a screening already done, told as context
     in_general: re.Pattern[str] | None = None  # myositis as a whole, against one type
+    mentioned: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # a message's subject
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> Cues:
@@ -85,6 +86,7 @@ class Cues:
             else (),
             words(raw["done_before"]) if raw.get("done_before") else None,
             words(raw["in_general"]) if raw.get("in_general") else None,
+            {topic: words(items) for topic, items in (raw.get("mentioned") or {}).items()},
         )
 
     def is_treatment_choice(self, text: str) -> bool:
@@ -115,6 +117,11 @@ class Cues:
 
     def subjects_in(self, text: str) -> list[str]:
         return [topic for topic, pattern in self.subjects.items() if pattern.search(text)]
+
+    def mentioned_in(self, text: str) -> str | None:
+        """The topic whose subject a message names, for a follow-up before any answer gave the
+        conversation one ("Could IVIG help him?" then "What's it made of?")."""
+        return next((t for t, pattern in self.mentioned.items() if pattern.search(text)), None)
 
 
 NO_CUES = Cues({}, {})
