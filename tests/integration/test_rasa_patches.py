@@ -71,6 +71,44 @@ def test_an_invalid_action_server_reply_is_refused_with_rasas_message():
         RemoteAction("action_x", None)._validate_action_result({"events": "not a list"})
 
 
+SAMPLE_VALUES = [None, 0, 1.5, "text", True, [], ["a"], {}, {"a": 1}]
+
+
+def action_results() -> list[object]:
+    """Valid and broken replies: each event type with every property set to every kind of
+    value, unknown and missing event names, and broken shapes around the events."""
+    schema = RemoteAction.action_response_format_spec()
+    results: list[object] = [{}, [], "x", {"events": "x"}, {"responses": {}}, {"events": [1]}]
+    results += [{"events": [{}]}, {"events": [{"event": 3}]}, {"events": [{"event": "nope"}]}]
+    for branch in schema["properties"]["events"]["items"]["oneOf"]:
+        name = branch["properties"]["event"]["const"]
+        results.append({"events": [{"event": name}], "responses": [{"text": "hi"}]})
+        for key in [*branch["properties"], "timestamp", "metadata"]:
+            if key != "event":
+                results += [{"events": [{"event": name, key: v}]} for v in SAMPLE_VALUES]
+    return results
+
+
+def test_the_per_event_validator_gives_rasas_verdict_on_every_reply():
+    from jsonschema.validators import validator_for
+
+    schema = RemoteAction.action_response_format_spec()
+    rasas = validator_for(schema)(schema)
+    ours = rasa_patches.EventDispatchValidator(schema)
+
+    def accepted(result: object) -> bool:
+        try:
+            ours.validate(result)
+            return True
+        except ValidationError:
+            return False
+
+    results = action_results()
+    verdicts = [rasas.is_valid(result) for result in results]
+    assert len(results) > 500 and 50 < sum(verdicts) < len(results) - 50  # both kinds, many
+    assert [accepted(result) for result in results] == verdicts
+
+
 def test_installing_twice_changes_nothing():
     rasa_patches.install()
     import rasa.core.processor
