@@ -13,9 +13,12 @@ from functools import lru_cache
 from typing import Any
 
 from bot import DATA_DIR
+from bot.core.screening import parsing
+from bot.core.understanding.segments import segments
 from bot.core.yamlio import load_yaml
 
 BOUNDARIES_FILE = DATA_DIR / "safety" / "boundaries.yml"
+IVIG = "ivig"  # the medicines lexicon's value for IVIG
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,18 @@ def boundary(text: str, medicines: Iterable[str], selector_topic: str | None) ->
     if is_about_labs(text):
         parts.append(data["lab_reply"].strip())
     by_medicine = data["topic_by_medicine"]
-    topic = next((by_medicine[m] for m in medicines if m in by_medicine), None)
+    topic = next((by_medicine[m] for m in asked_first(text, medicines) if m in by_medicine), None)
     return Boundary(" ".join(parts), topic or selector_topic)
+
+
+def asked_first(text: str, medicines: Iterable[str]) -> list[str]:
+    """The medicines named, those of the sentences that ask first and IVIG last: in "got hives
+    during ivig today. shud i take benadryl b4 next time?" the question is about Benadryl, and
+    IVIG, this program's medicine, is most often the story around the question."""
+    named = list(dict.fromkeys(medicines))
+    asking = [s.text for s in segments(text) if s.asks or is_personal_medication_question(s.text)]
+    in_question = {m for sentence in asking for m in parsing.lexicon_values(sentence, "medicine")}
+    return sorted(named, key=lambda m: (m not in in_question, m == IVIG))
 
 
 @lru_cache(maxsize=1)

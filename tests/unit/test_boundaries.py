@@ -16,6 +16,21 @@ def test_a_personal_ivig_dose_gets_the_general_dose_topic():
     assert result.general_topic == "ivig_dose"
 
 
+def test_the_medicine_the_question_asks_about_gives_the_facts_not_the_story_around_it():
+    text = "got hives during ivig today. is that bad? shud i take benadryl b4 next time"
+    result = boundary(text, ["ivig", "diphenhydramine"], None)
+    assert result.general_topic == "infusion_reaction"
+    assert boundary(
+        "can i take tylenol with my ivig", ["acetaminophen", "ivig"], None
+    ).general_topic == ("infusion_reaction")
+    assert (
+        boundary(
+            "should i double my ivig? i also take prednisone", ["ivig", "corticosteroid"], None
+        ).general_topic
+        == "ivig_dose"
+    )
+
+
 def test_a_lab_result_is_left_to_the_doctor():
     result = boundary("my ck level is 2000 is that bad", [], None)
     assert "explain your test results" in result.text and "prescriber" in result.text

@@ -95,3 +95,19 @@ def test_a_change_to_the_pickled_classes_code_invalidates_rasas_training_cache(m
     monkeypatch.setattr(classifier.inspect, "getsource", changed)
     assert SentenceIntentClassifier.fingerprint_addon({}) != before
     assert MessageUnderstanding.fingerprint_addon({}) != understanding_before
+
+
+def test_texting_shorthand_is_read_spelled_out_as_the_sentence_reader_reads_it():
+    from bot.core.understanding.plan import Cues
+
+    cues = Cues.from_data(
+        {"requests": {}, "subjects": {}, "shorthand": {"wat": "what", "u": "you"}}
+    )
+    component = SentenceIntentClassifier(None, None, TopicClassifier.fit(TEXTS, LABELS), cues)
+    texted, written = (
+        Message(data={"text": "wat dose of ivig do u give"}),
+        Message(data={"text": "what dose of ivig do you give"}),
+    )
+    component.process([texted, written])
+    assert texted.get("intent_ranking") == written.get("intent_ranking")
+    assert texted.get("text") == "wat dose of ivig do u give"  # the message itself is unchanged

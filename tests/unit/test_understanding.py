@@ -217,6 +217,21 @@ def test_a_greeting_or_filler_before_a_question_still_asks(text):
     assert is_asking(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["unrelated but do you sell vapes", "ok so can i get it at home", "fine and is it safe"]
+)
+def test_a_question_after_a_short_lead_in_still_asks(text):
+    assert is_asking(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["My mom has PM and is on prednisone", "He was tired but is better now",
+             "I tried steroids for two years but they stopped helping"],
+)  # fmt: skip
+def test_a_statement_joined_with_and_or_but_is_still_context(text):
+    assert not is_asking(text)
+
+
 def test_a_story_keeps_the_topic_the_whole_message_clearly_asks_about():
     from bot.rasa_server.nlu.understanding import with_confident_selection
 
@@ -467,3 +482,17 @@ def test_a_message_that_is_only_a_lexicon_value_is_a_bare_value():
     assert is_bare_value("Dermatomyositis.", dm)
     assert not is_bare_value("dermatomyositis rash on my face", dm)
     assert not is_bare_value("blorp", [])
+
+
+def test_unsure_between_a_type_and_what_ivig_does_for_it_the_question_is_about_ivig():
+    from bot.core.understanding.plan import _topic_of_question
+
+    ranking = [("faq/inclusion_body_myositis", 0.27), ("faq/ivig_success", 0.24)]
+    assert _topic_of_question("Does IVIG help inclusion body myositis at all", ranking) == (
+        "ivig_success",
+        0.24,
+    )
+    # Without IVIG in the question, the type stays the subject.
+    assert _topic_of_question("is inclusion body myositis bad", ranking)[0] == (
+        "inclusion_body_myositis"
+    )

@@ -23,6 +23,7 @@ MIN_REQUEST_CONFIDENCE = 0.30
 # few even when an off-topic label leads, down to this probability.
 MIN_ON_SUBJECT = 0.10
 CLEARLY_NOT_COVERED = 0.50
+NAMES_IVIG = re.compile(r"\b(?:ivig|immunoglobulins?|immune globulins?)\b", re.I)
 NOT_QUESTIONS = {"greet", "thank", "affirm", "deny", "goodbye", "bot_challenge"}
 ON_SUBJECT = re.compile(
     r"\b(?:ivig|igg|immunoglobulin|immune globulin|infusions?|myositis|myopathy|\w*myositis|ibm|"
@@ -194,9 +195,17 @@ def _topic_of_question(text: str, ranking: list[tuple[str, float]]) -> tuple[str
     if label == "ask_not_covered" and probability >= CLEARLY_NOT_COVERED:
         return None
     if ON_SUBJECT.search(text):
-        for other, chance in ranking:
-            if other.startswith(FAQ_PREFIX) and chance >= MIN_ON_SUBJECT:
-                return other[len(FAQ_PREFIX) :], chance
+        candidates = [
+            (other[len(FAQ_PREFIX) :], chance)
+            for other, chance in ranking
+            if other.startswith(FAQ_PREFIX) and chance >= MIN_ON_SUBJECT
+        ]
+        if NAMES_IVIG.search(text):
+            # Unsure between a type and what IVIG does for it ("Does IVIG help IBM at all?"):
+            # the question is about IVIG, and the type's own facts do not answer it.
+            candidates.sort(key=lambda candidate: candidate[0] in TYPE_TOPICS)
+        if candidates:
+            return candidates[0]
     return None
 
 

@@ -22,6 +22,12 @@ OPENERS = r"(?:(?:hi|hello|hey|ok|okay|k|kk|thanks|thank you|thx|um|so|well|oh)\
 QUESTION_START = re.compile(
     rf"^\W*{OPENERS}(?:and |also |so |but |or |then |plus )?(?:{QUESTION_WORDS})\b", re.I
 )
+# A question after a short lead-in: "unrelated but do you sell vapes", "ok so can I get it at home".
+LATER_QUESTION = re.compile(
+    r"^\W*(?:\w+\W+){0,4}?(?:but|and|so|also|or)\s+(?:do|does|can|could|is|are|will|would|should|"
+    r"what|how|why|when|where|which|who)\s+(?:you|u|i|we|they|it|there|he|she|my|your|this|that)\b",
+    re.I,
+)
 # Statements that ask all the same ("I'd like to know", "caller wants to know", "tell me").
 ASKING = re.compile(
     r"\b(?:(?:want|wants|wanted|like|need|needs|trying|hoping|wondering|wonder|curious|asking|"
@@ -59,7 +65,12 @@ def _segmenter() -> Any:
 
 def is_asking(text: str) -> bool:
     text = text.strip()
-    return text.endswith("?") or bool(QUESTION_START.match(text)) or bool(ASKING.search(text))
+    return (
+        text.endswith("?")
+        or bool(QUESTION_START.match(text))
+        or bool(LATER_QUESTION.match(text))
+        or bool(ASKING.search(text))
+    )
 
 
 def _split_questions(sentence: str) -> list[str]:

@@ -34,8 +34,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import DATA_DIR
 from bot.core import ngram_model
+from bot.core.understanding import plan as planning
 from bot.core.understanding import topics, training
 from bot.core.understanding.topics import TopicClassifier, message_reading
+from bot.core.yamlio import load_yaml
 
 MODEL_FILE = "classifier.pkl"
 ANSWERS_FILE = DATA_DIR / "knowledge" / "answers.yml"
@@ -65,7 +67,7 @@ def stored_model_fingerprint() -> str:
     classes: Rasa's training cache keys on config and data, not on code, so without the modules'
     source here a changed class would be loaded from an old pickle and fail on the first message.
     """
-    digest = hashlib.sha256(ANSWERS_FILE.read_bytes())
+    digest = hashlib.sha256(ANSWERS_FILE.read_bytes() + planning.CUES_FILE.read_bytes())
     for module in (topics, ngram_model):
         digest.update(inspect.getsource(module).encode("utf-8"))
     return digest.hexdigest()
@@ -90,10 +92,12 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
         model_storage: ModelStorage,
         resource: Resource,
         classifier: TopicClassifier | None = None,
+        cues: planning.Cues = planning.NO_CUES,
     ) -> None:
         self._model_storage = model_storage
         self._resource = resource
         self._classifier = classifier
+        self._cues = cues  # texting shorthand, spelled out as the sentence reader does
 
     @classmethod
     def create(
@@ -115,20 +119,24 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
         **kwargs: Any,
     ) -> SentenceIntentClassifier:
         with model_storage.read_from(resource) as directory:
-            classifier = pickle.loads((directory / MODEL_FILE).read_bytes())
-        return cls(model_storage, resource, classifier)
+            stored = pickle.loads((directory / MODEL_FILE).read_bytes())
+        cues = planning.Cues.from_data(stored["cues"])
+        return cls(model_storage, resource, stored["classifier"], cues)
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = training_examples(training_data)
         self._classifier = TopicClassifier.fit(texts, labels)
+        cues = load_yaml(planning.CUES_FILE)
+        self._cues = planning.Cues.from_data(cues)
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / MODEL_FILE).write_bytes(pickle.dumps(self._classifier))
+            stored = {"classifier": self._classifier, "cues": cues}
+            (directory / MODEL_FILE).write_bytes(pickle.dumps(stored))
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._classifier is None:
             return messages
-        texts = [message.get(TEXT) or "" for message in messages]
+        texts = [self._cues.expand(message.get(TEXT) or "") for message in messages]  # "r u"
         for message, ranked in zip(messages, self._classifier.rank_all(texts), strict=True):
             reading = message_reading(ranked)
             ranking = [
