@@ -8,7 +8,8 @@ the answer text of an FAQ topic, or the first line of the response that starts a
 those words from the domain and the answers file, so it follows the content as it changes.
 
 `python -m bot.tools.understanding_eval URL` runs the development half against a running server;
-`--sealed` runs the sealed half (final figure only). The report goes to reports/.
+`--sealed` runs the sealed half and `--fresh` the set written on 2026-12-04 (final figures only).
+The report goes to reports/.
 """
 
 from __future__ import annotations
@@ -176,8 +177,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="the Rasa server, e.g. http://127.0.0.1:5005")
     parser.add_argument("--sealed", action="store_true", help="the sealed half (final only)")
+    parser.add_argument(
+        "--fresh", action="store_true", help="the set written on 2026-12-04 (final only)"
+    )
     args = parser.parse_args()
-    half = "sealed" if args.sealed else "dev"
+    half = "fresh" if args.fresh else "sealed" if args.sealed else "dev"
     result = evaluate(half, rest_say(args.url.rstrip("/")))
     REPORTS.mkdir(exist_ok=True)
     path = REPORTS / f"understanding_eval_{half}.json"
