@@ -42,7 +42,9 @@ from bot.core.yamlio import load_yaml
 MODEL_FILE = "classifier.pkl"
 ANSWERS_FILE = DATA_DIR / "knowledge" / "answers.yml"
 RETRIEVAL_INTENT = "faq"
-RANKING_LENGTH = 10  # as DIET and the ResponseSelector report by default
+# Enough for the fallback's ambiguity check and the reports (DIET reported 10): every user event
+# keeps its rankings, and the action server is sent the whole session's events at each action.
+RANKING_LENGTH = 5
 
 
 def training_examples(training_data: TrainingData) -> tuple[list[str], list[str]]:
