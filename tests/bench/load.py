@@ -52,12 +52,23 @@ def converse(
     in a conversation costs more than its first message with some tracker stores. One asyncio
     client drives all users: on 2 cores, a thread per user would take CPU from the servers.
     """
-    return asyncio.run(_converse(url, users, conversations_per_user, script, tag))
+    latencies, errors, seconds = asyncio.run(
+        _converse(url, users, conversations_per_user, script, tag)
+    )
+    return Figures.of(latencies, errors, seconds)
+
+
+def latencies_of(url: str, conversations: int, script: Sequence[str], tag: str) -> list[float]:
+    """One user's answered-message latencies in seconds; an unanswered message is an error."""
+    latencies, errors, _ = asyncio.run(_converse(url, 1, conversations, script, tag))
+    if errors:
+        raise RuntimeError(f"{errors} messages to {url} were not answered")
+    return latencies
 
 
 async def _converse(
     url: str, users: int, conversations_per_user: int, script: Sequence[str], tag: str
-) -> Figures:
+) -> tuple[list[float], int, float]:
     latencies: list[float] = []
     errors = 0
     connector = aiohttp.TCPConnector(limit=users)
@@ -85,7 +96,7 @@ async def _converse(
 
         started = time.perf_counter()
         await asyncio.gather(*(user(number) for number in range(users)))
-    return Figures.of(latencies, errors, time.perf_counter() - started)
+    return latencies, errors, time.perf_counter() - started
 
 
 def long_conversation(url: str, script: Sequence[str], turns: int) -> dict[str, float]:
