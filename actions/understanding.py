@@ -52,9 +52,11 @@ def follow_up_reading(tracker: Tracker) -> context.Reading | None:
         return None  # a question of its own: the classifiers' reading stands
     last = tracker.get_slot("last_topic")
     subject = kb.topics[last].title if last in kb.topics else None
-    diagnosis = stated_type(tracker) or (None if subject else mentioned_subject(tracker))
+    diagnosis = stated_type(tracker)  # a type's value is its topic's key
     stated = kb.topics[diagnosis].title if diagnosis in kb.topics else None
-    return context.read(text, subject, training.fitted().rank, last, stated)
+    named = None if subject else mentioned_subject(tracker)  # before any answer: what they asked
+    mentioned = kb.topics[named].title if named in kb.topics else None
+    return context.read(text, subject, training.fitted().rank, last, stated, mentioned)
 
 
 def mentioned_subject(tracker: Tracker, look_back: int = 3) -> str | None:

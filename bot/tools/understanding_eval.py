@@ -32,7 +32,9 @@ SIGNATURE_WORDS = 8
 
 # The response whose words show that a reply took up an action or an honest decline.
 ACTION_RESPONSES = {
-    "handoff": ["utter_ask_handoff_consent"],
+    # The consent question, or, once consent was given ("yes" to "can someone call me?"), the
+    # first contact question: the handoff is under way either way.
+    "handoff": ["utter_ask_handoff_consent", "utter_ask_contact_name"],
     # The screening has started when any of its questions is asked: what the message already
     # said is not asked again.
     "start_screening": [

@@ -72,6 +72,21 @@ def test_a_follow_up_in_the_screening_leans_on_the_ivig_the_person_named(stack, 
     assert stack.tracker(sender)["active_loop"].get("name") == "ivig_screening_form"
 
 
+def test_an_amount_asked_after_what_ivig_is_gets_the_dose_facts(stack, sender):
+    chat = Chat(stack, sender)
+    assert evaluation.covers([chat.say("wat is ivig")], "what_is_ivig")
+    assert evaluation.covers([chat.say("how much would i need")], "ivig_dose")
+
+
+def test_it_means_the_ivig_asked_about_not_the_type_told_beside_it(stack, sender):
+    chat = Chat(stack, sender)
+    chat.say(
+        "My dad is 67 and has polymyositis; prednisone stopped helping. He lives in Nevada and "
+        "has Medicare. Could IVIG be an option for him?"
+    )
+    assert evaluation.covers([chat.say("What's it made of?")], "what_is_ivig")
+
+
 def test_a_turn_no_rule_expects_is_read_as_a_follow_up_and_the_dialogue_goes_on(stack, sender):
     """ "ok what about saturday" reads as a yes that nothing asked for: Rasa's core fallback.
     It is answered in the light of the last answer, and the next message is taken normally

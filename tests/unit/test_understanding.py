@@ -496,3 +496,32 @@ def test_unsure_between_a_type_and_what_ivig_does_for_it_the_question_is_about_i
     assert _topic_of_question("is inclusion body myositis bad", ranking)[0] == (
         "inclusion_body_myositis"
     )
+
+
+def test_before_any_answer_the_subject_that_makes_the_follow_up_clearer_is_read():
+    """ "He has polymyositis. Could IVIG help him?" then "What's it made of?" (IVIG) or "Which
+    muscles does it go after?" (polymyositis): both subjects are tried, the clearer one wins."""
+    from bot.core.understanding import context
+
+    def rank(texts):
+        return [{
+            "What's it made of? What IVIG is": [("faq/what_is_ivig", 0.84)],
+            "What's it made of? Polymyositis": [("faq/polymyositis", 0.79)],
+            "Which muscles does it go after? What IVIG is": [("faq/how_ivig_works", 0.4)],
+            "Which muscles does it go after? Polymyositis": [("faq/polymyositis", 0.9)],
+        }.get(texts[0], [("out_of_scope", 0.5)])]  # fmt: skip
+
+    made_of = context.read("What's it made of?", None, rank, None, "Polymyositis", "What IVIG is")
+    assert made_of.topic() == "what_is_ivig"
+    muscles = "Which muscles does it go after?"
+    assert context.read(muscles, None, rank, None, "Polymyositis", "What IVIG is").topic() == (
+        "polymyositis"
+    )
+
+
+def test_an_amount_or_a_time_with_nothing_named_is_a_follow_up():
+    from bot.core.understanding.context import looks_like_follow_up
+
+    assert looks_like_follow_up("how much would i need")
+    assert looks_like_follow_up("how often?")
+    assert not looks_like_follow_up("how often is ivig given")

@@ -15,7 +15,9 @@ from bot.core.understanding.topics import FAQ_PREFIX
 
 FOLLOW_UP = re.compile(
     r"^\W*(?:and|also|so|but|ok|okay|what about|how about|then)\b|\b(?:it|its|that|this|those|"
-    r"these|them|they|one|ones|either|both|there|he|she|him|her)\b",
+    r"these|them|they|one|ones|either|both|there|he|she|him|her)\b"
+    # An amount or a time with nothing named: "how much would I need?" after "what is IVIG".
+    r"|^\W*how (?:much|many|often|long)\b(?!.*\b(?:ivig|myositis|infusions?|dose)\b)",
     re.I,
 )
 MAX_WORDS = 14
@@ -84,13 +86,18 @@ def read(
     rank: Ranker,
     last_topic: str | None = None,
     stated: str | None = None,
+    mentioned: str | None = None,
 ) -> Reading:
     """`text` (shorthand already spelled out) alone, and with `subject` (the title of
     `last_topic`) when it is a follow-up; with the person's `stated` subject (their myositis
     type) when the last answer's subject says nothing about it ("Which muscles does it go
-    after?" after "My mom has polymyositis. Is it common at her age?")."""
+    after?" after "My mom has polymyositis. Is it common at her age?"), or with what they
+    `mentioned` (IVIG), whichever of the two makes the question clearer: "What's it made of?"
+    after "He has polymyositis. Could IVIG help him?" is about IVIG."""
     alone = rank([text])[0][0]
     with_subject = resolve(text, subject, rank) if subject else None
-    if with_subject is None and stated and stated != subject:
-        with_subject = resolve(text, stated, rank)
+    if with_subject is None:
+        others = [resolve(text, o, rank) for o in (stated, mentioned) if o and o != subject]
+        readings = [reading for reading in others if reading]
+        with_subject = max(readings, key=lambda r: r[1]) if readings else None
     return Reading(alone, with_subject, last_topic)
