@@ -13,7 +13,9 @@ if [ ! -x "$file" ]; then
   exec 9>/tmp/ivig-ensure-debian.lock
   flock 9
   if [ ! -x "$file" ]; then
-    apt-get update -qq >&2
+    # A failed update (a mirror down, an unreadable /tmp for apt-key) need not stop the install:
+    # the package lists already on the machine may hold the packages.
+    apt-get update -qq >&2 || echo "apt-get update failed; trying the package lists already here" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
   fi
 fi

@@ -14,7 +14,10 @@ def normal(text: str) -> str:
 
 
 def evaluation_texts() -> set[str]:
-    texts = {question for question, _ in evaluation.read_questions()}
+    """Every set the project holds, and ../shared/eval/ when it is beside the clone."""
+    texts: set[str] = set()
+    if evaluation.EXTERNAL_QUESTIONS.exists():
+        texts |= {question for question, _ in evaluation.read_questions()}
     for path in (PROJECT_ROOT / "tests" / "understanding").glob("*/*.jsonl"):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line:
