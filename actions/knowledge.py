@@ -72,7 +72,9 @@ def answer_topic(
     """One topic's answer with its source, and when to seek care after a question about a red
     flag; the conversation's subject becomes this topic."""
     kb = knowledge_base()
-    answer = kb.answer(topic, tracker.get_latest_input_channel())
+    answer = kb.answer(
+        topic, tracker.get_latest_input_channel(), understanding.stated_person(tracker)
+    )
     dispatcher.utter_message(
         response="utter_answer",
         answer=answer.text,

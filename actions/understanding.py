@@ -70,6 +70,21 @@ def mentioned_subject(tracker: Tracker, look_back: int = 3) -> str | None:
     return None
 
 
+def stated_person(tracker: Tracker, look_back: int = 10) -> str | None:
+    """Who a caregiver asks about ("your mother"), from what their recent messages told; None
+    when the latest telling is about themselves ("I have ...") or the screening is for them."""
+    if tracker.get_slot("for_whom") == "self":
+        return None
+    users = [e for e in reversed(tracker.events) if e.get("event") == "user"][:look_back]
+    for event in users:
+        facts = ((event.get("parse_data") or {}).get(PLAN_KEY) or {}).get("facts") or {}
+        if facts.get("person"):
+            return str(facts["person"])
+        if facts.get("for_whom") == "self":
+            return None
+    return None
+
+
 def stated_type(tracker: Tracker, look_back: int = 10) -> str | None:
     """The myositis type the person last stated, in the screening's slot or in what their
     recent messages told ("My mom has polymyositis"): the NLU reads the facts of every message,
@@ -112,8 +127,9 @@ def answer_topics(
     kb = knowledge_base()
     channel = tracker.get_latest_input_channel()
     topics = [t for t in planned(tracker, "topic") if t in kb.topics]
+    person = stated_person(tracker)
     for number, topic in enumerate(topics):
-        answer = kb.answer(topic, channel)
+        answer = kb.answer(topic, channel, person)
         last = number == len(topics) - 1
         care = seek_care(tracker, kb) if last else ""
         dispatcher.utter_message(

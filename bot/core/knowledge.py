@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from bot import DATA_DIR
 from bot.core import text
@@ -45,6 +46,7 @@ class Topic:
     section: str
     texts: dict[str | None, str]  # None is the default text, other keys are channel names
     offers_specialist: bool = False  # the answer says a specialist can help: "yes" asks for one
+    for_other: str | None = None  # worded for someone asking about another person ({person})
 
     def text_for(self, channel: str | None) -> str:
         return self.texts.get(channel) or self.texts[None]
@@ -140,6 +142,19 @@ def _collapse(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+def for_person(text: str, person: str) -> str:
+    """{person} and its possessive {persons} filled: "your mother", "your mother's"."""
+    return text.replace("{persons}", f"{person}'s").replace("{person}", person)
+
+
+def _for_other(variant: dict[str, Any]) -> bool:
+    """A variant for a caregiver: Rasa's own condition syntax, on the screening's `for_whom`."""
+    return any(
+        c.get("name") == "for_whom" and c.get("value") == "other"
+        for c in variant.get("condition") or []
+    )
+
+
 def _read_topics(path: Path) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
     for name, variants in load_yaml(path)["responses"].items():
@@ -152,8 +167,11 @@ def _read_topics(path: Path) -> dict[str, Topic]:
             title=metadata.get("title", key.replace("_", " ")),
             refs=tuple(metadata.get("refs") or ()),
             section=metadata.get("section", ""),
-            texts={v.get("channel"): _collapse(v["text"]) for v in variants},
+            texts={
+                v.get("channel"): _collapse(v["text"]) for v in variants if not v.get("condition")
+            },
             offers_specialist=bool(metadata.get("offers_specialist")),
+            for_other=next((_collapse(v["text"]) for v in variants if _for_other(v)), None),
         )
     return topics
 
@@ -263,9 +281,15 @@ class KnowledgeBase:
         label, what = self.claims.appended[key]
         return self.claims.line(label, [what])
 
-    def answer(self, key: str, channel: str | None = None) -> Answer:
+    def answer(self, key: str, channel: str | None = None, person: str | None = None) -> Answer:
+        """A topic's answer for a channel; worded for `person` ("your mother") when someone
+        asks about another person and the topic has that wording (a channel's own, shorter
+        variant still wins: it is there for the channel's length)."""
         topic = self.topics[key]
-        return Answer(topic, self._fill(topic.text_for(channel)), self.source_line(topic, channel))
+        text = topic.text_for(channel)
+        if person and topic.for_other and (channel is None or channel not in topic.texts):
+            text = for_person(topic.for_other, person)
+        return Answer(topic, self._fill(text), self.source_line(topic, channel))
 
     def sources(self, key: str) -> list[Reference]:
         return [self.references[n] for n in self.topics[key].refs]

@@ -350,6 +350,9 @@ SAMPLE_ANSWERS = {
 }
 
 
+SAMPLE_PERSON = "your mother"  # who a caregiver asks about, in the answers worded for them
+
+
 def _fill(template: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(1).replace("_", " ")), template)
 
@@ -388,6 +391,18 @@ def collect(root: Path = PROJECT_ROOT) -> list[Text]:
                     where,
                     "answer",
                     template,
+                    f"{answer.text}\n\n{answer.source_line}",
+                    refs=topic.refs,
+                    needs_refs=True,
+                )
+            )
+        if topic.for_other:  # worded for someone asking about another person
+            answer = kb.answer(key, None, SAMPLE_PERSON)
+            texts.append(
+                Text(
+                    f"answers/{key} [for another person]",
+                    "answer",
+                    topic.for_other,
                     f"{answer.text}\n\n{answer.source_line}",
                     refs=topic.refs,
                     needs_refs=True,

@@ -87,6 +87,16 @@ def test_it_means_the_ivig_asked_about_not_the_type_told_beside_it(stack, sender
     assert evaluation.covers([chat.say("What's it made of?")], "what_is_ivig")
 
 
+def test_a_caregiver_is_answered_about_the_person_they_asked_for(stack, sender):
+    chat = Chat(stack, sender)
+    reply = chat.say(
+        "My mom is 67 and has had polymyositis for six years. Prednisone stopped helping. How "
+        "often would she need IVIG, and what are the side effects?"
+    )
+    assert evaluation.covers([reply], "ivig_frequency") and "how your mother responds" in reply
+    assert "your mother's insurance" in chat.say("and is there help with the cost?")
+
+
 def test_a_turn_no_rule_expects_is_read_as_a_follow_up_and_the_dialogue_goes_on(stack, sender):
     """ "ok what about saturday" reads as a yes that nothing asked for: Rasa's core fallback.
     It is answered in the light of the last answer, and the next message is taken normally

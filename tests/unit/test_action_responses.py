@@ -246,3 +246,16 @@ def test_ivig_named_before_any_answer_is_the_subject_a_follow_up_can_lean_on():
     assert mentioned_subject(tracker(events=[asked, now])) == "what_is_ivig"
     assert mentioned_subject(tracker(events=[unrelated, now])) is None
     assert mentioned_subject(tracker(events=[{"event": "user", "text": "is ivig safe"}])) is None
+
+
+def test_the_person_a_caregiver_told_about_is_remembered_until_they_speak_of_themselves():
+    from actions.understanding import stated_person
+
+    def said(facts):
+        return {"event": "user", "parse_data": {"understanding": {"facts": facts}}}
+
+    told = said({"for_whom": "other", "person": "your mother"})
+    later = said({})
+    assert stated_person(tracker(events=[told, later])) == "your mother"
+    assert stated_person(tracker(events=[told, said({"for_whom": "self"})])) is None
+    assert stated_person(tracker({"for_whom": "self"}, events=[told])) is None

@@ -208,3 +208,20 @@ def test_every_topic_has_at_least_five_held_out_phrasings(kb):
         if block["intent"].startswith("faq/")
     }
     assert {key: counts.get(key, 0) for key in kb.topics if counts.get(key, 0) < 5} == {}
+
+
+def test_a_caregiver_gets_the_answer_worded_for_the_person_they_ask_about(kb):
+    """ "My mom has polymyositis. How often would she need it?" is answered about her."""
+    for_mother = kb.answer("ivig_frequency", None, "your mother").text
+    assert "how your mother responds" in for_mother and "you respond" not in for_mother
+    assert "your mother's health" in kb.answer("ivig_dose", None, "your mother").text
+    assert "how you respond" in kb.answer("ivig_frequency").text  # for themselves, as before
+    # A topic with no wording for another person keeps its one wording.
+    assert kb.answer("what_is_ivig", None, "your mother").text == kb.answer("what_is_ivig").text
+
+
+def test_a_worded_for_another_answer_keeps_its_facts_and_references(kb):
+    for key, topic in kb.topics.items():
+        if topic.for_other:
+            words = set(re.findall(r"\d+", topic.texts[None]))
+            assert words == set(re.findall(r"\d+", topic.for_other)), key  # same numbers

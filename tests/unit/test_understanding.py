@@ -525,3 +525,14 @@ def test_an_amount_or_a_time_with_nothing_named_is_a_follow_up():
     assert looks_like_follow_up("how much would i need")
     assert looks_like_follow_up("how often?")
     assert not looks_like_follow_up("how often is ivig given")
+
+
+def test_who_a_caregiver_asks_about_is_named_as_the_answers_name_them():
+    from bot.core.understanding import plan as planning
+    from bot.core.yamlio import load_yaml
+
+    cues = planning.Cues.from_data(load_yaml(planning.CUES_FILE))
+    assert cues.person_in("My mom is 67 and has polymyositis") == "your mother"
+    assert cues.person_in("our son has jdm and my husband asks") == "your son"
+    assert cues.person_in("I have dermatomyositis") is None
+    assert cues.person_in("the mom of a friend") is None  # only "my" or "our"

@@ -71,6 +71,9 @@ class Cues:
     done_before: re.Pattern[str] | None = None  # a screening already done, told as context
     in_general: re.Pattern[str] | None = None  # myositis as a whole, against one type
     mentioned: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # a message's subject
+    relatives: Mapping[str, re.Pattern[str]] = field(
+        default_factory=dict
+    )  # "your mother": "my mom"
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> Cues:
@@ -88,6 +91,10 @@ class Cues:
             words(raw["done_before"]) if raw.get("done_before") else None,
             words(raw["in_general"]) if raw.get("in_general") else None,
             {topic: words(items) for topic, items in (raw.get("mentioned") or {}).items()},
+            {
+                person: re.compile(r"\b(?:my|our)\s+(?:" + "|".join(items) + r")\b", re.I)
+                for person, items in (raw.get("relatives") or {}).items()
+            },
         )
 
     def is_treatment_choice(self, text: str) -> bool:
@@ -118,6 +125,14 @@ class Cues:
 
     def subjects_in(self, text: str) -> list[str]:
         return [topic for topic, pattern in self.subjects.items() if pattern.search(text)]
+
+    def person_in(self, text: str) -> str | None:
+        """Who a caregiver writes about, as an answer names them: "my mom" is "your mother";
+        the first one named when there are several."""
+        found = [
+            (m.start(), person) for person, p in self.relatives.items() if (m := p.search(text))
+        ]
+        return min(found)[1] if found else None
 
     def mentioned_in(self, text: str) -> str | None:
         """The topic whose subject a message names, for a follow-up before any answer gave the
@@ -303,7 +318,7 @@ def build(
     return Plan(
         tuple(parts),
         tuple(p.topic for p in topics[MAX_TOPICS:] if p.topic),
-        dict(facts or {}),
+        {**(facts or {}), **({"person": person} if (person := cues.person_in(text)) else {})},
         len(found),
         off_topic and not parts,
     )

@@ -38,7 +38,9 @@ def answer_sentences(path: Path = DATA_DIR / "knowledge" / "answers.yml") -> lis
     for name, variants in load_yaml(path)["responses"].items():
         label = "faq/" + name.split("/", 1)[1]
         for variant in variants:
-            if isinstance(variant, dict) and variant.get("text") and "channel" not in variant:
+            if not isinstance(variant, dict) or "channel" in variant or "condition" in variant:
+                continue  # the default wording only: the others say the same
+            if variant.get("text"):
                 for sentence in re.split(r"(?<=[.!?])\s+", str(variant["text"])):
                     if len(sentence.split()) >= 4:
                         examples.append((sentence, label))
