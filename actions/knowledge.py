@@ -6,7 +6,7 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import understanding
@@ -18,7 +18,6 @@ logger = logging.getLogger(__name__)
 
 SPECIALIST_BUTTON = {"title": "Talk to a specialist", "payload": "/request_human"}
 SCREENING_BUTTON = {"title": "Could IVIG help me?", "payload": "/check_eligibility"}
-OFFERED_SLOT = "specialist_offered"  # the last answer said a specialist can help
 
 
 def topic_button(key: str, kb: KnowledgeBase) -> Dict[str, str]:
@@ -81,12 +80,7 @@ def answer_topic(
         source=answer.source_line,
         care=understanding.seek_care(tracker, kb),
     )
-    asked = list(tracker.get_slot("topics_asked") or [])
-    return [
-        SlotSet("last_topic", topic),
-        SlotSet("topics_asked", [*asked, topic][-20:]),
-        SlotSet(OFFERED_SLOT, kb.topics[topic].offers_specialist),
-    ]
+    return understanding.answered(tracker, kb, [topic])
 
 
 class ActionShowSources(Action):

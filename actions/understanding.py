@@ -59,11 +59,27 @@ def follow_up_reading(tracker: Tracker) -> context.Reading | None:
     return context.read(text, subject, training.fitted().rank, last, stated, mentioned)
 
 
+def recent_user_events(tracker: Tracker, count: int) -> List[Dict[str, Any]]:
+    """The person's latest `count` messages, newest first."""
+    return [e for e in reversed(tracker.events) if e.get("event") == "user"][:count]
+
+
+def answered(tracker: Tracker, kb: KnowledgeBase, topics: List[str]) -> List[EventType]:
+    """After answering `topics` (in the order read): the conversation's subject is the first,
+    they join the topics asked about, and a "yes" asks for a specialist when the answer read
+    last says one can help."""
+    asked = list(tracker.get_slot("topics_asked") or [])
+    return [
+        SlotSet("last_topic", topics[0]),
+        SlotSet("topics_asked", [*asked, *topics][-20:]),
+        SlotSet("specialist_offered", kb.topics[topics[-1]].offers_specialist),
+    ]
+
+
 def mentioned_subject(tracker: Tracker, look_back: int = 3) -> str | None:
     """The topic an earlier message of the person named (IVIG, in "Could IVIG help him?"), for
     a follow-up before any answer gave the conversation a subject."""
-    users = [e for e in reversed(tracker.events) if e.get("event") == "user"][1 : look_back + 1]
-    for event in users:
+    for event in recent_user_events(tracker, look_back + 1)[1:]:
         topic = cues().mentioned_in(cues().expand(event.get("text") or ""))
         if topic is not None:
             return topic
@@ -75,8 +91,7 @@ def stated_person(tracker: Tracker, look_back: int = 10) -> str | None:
     when the latest telling is about themselves ("I have ...") or the screening is for them."""
     if tracker.get_slot("for_whom") == "self":
         return None
-    users = [e for e in reversed(tracker.events) if e.get("event") == "user"][:look_back]
-    for event in users:
+    for event in recent_user_events(tracker, look_back):
         facts = ((event.get("parse_data") or {}).get(PLAN_KEY) or {}).get("facts") or {}
         if facts.get("person"):
             return str(facts["person"])
@@ -91,8 +106,7 @@ def stated_type(tracker: Tracker, look_back: int = 10) -> str | None:
     and the screening keeps them in slots only once it starts."""
     if tracker.get_slot("diagnosis"):
         return str(tracker.get_slot("diagnosis"))
-    users = [e for e in reversed(tracker.events) if e.get("event") == "user"][:look_back]
-    for event in users:
+    for event in recent_user_events(tracker, look_back):
         plan = (event.get("parse_data") or {}).get(PLAN_KEY) or {}
         if (plan.get("facts") or {}).get("diagnosis"):
             return str(plan["facts"]["diagnosis"])
@@ -143,13 +157,7 @@ def answer_topics(
         dispatcher.utter_message(response="utter_not_covered_part", buttons=buttons)
     if not topics:
         return []
-    asked = list(tracker.get_slot("topics_asked") or [])
-    offered = kb.topics[topics[-1]].offers_specialist  # the answer read last
-    return [
-        SlotSet("last_topic", topics[0]),
-        SlotSet("topics_asked", [*asked, *topics][-20:]),
-        SlotSet("specialist_offered", offered),
-    ]
+    return answered(tracker, kb, topics)
 
 
 def option_buttons(tracker: Tracker, extra: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -383,26 +383,19 @@ def collect(root: Path = PROJECT_ROOT) -> list[Text]:
         program=program,
     )
     for key, topic in kb.topics.items():
-        for channel, template in topic.texts.items():
-            answer = kb.answer(key, channel)
-            where = f"answers/{key}" + (f" [{channel}]" if channel else "")
-            texts.append(
-                Text(
-                    where,
-                    "answer",
-                    template,
-                    f"{answer.text}\n\n{answer.source_line}",
-                    refs=topic.refs,
-                    needs_refs=True,
-                )
-            )
+        wordings = [
+            (f" [{channel}]" if channel else "", template, kb.answer(key, channel))
+            for channel, template in topic.texts.items()
+        ]
         if topic.for_other:  # worded for someone asking about another person
             answer = kb.answer(key, None, SAMPLE_PERSON)
+            wordings.append((" [for another person]", topic.for_other, answer))
+        for variant, template, answer in wordings:
             texts.append(
                 Text(
-                    f"answers/{key} [for another person]",
+                    f"answers/{key}{variant}",
                     "answer",
-                    topic.for_other,
+                    template,
                     f"{answer.text}\n\n{answer.source_line}",
                     refs=topic.refs,
                     needs_refs=True,

@@ -71,9 +71,8 @@ class Cues:
     done_before: re.Pattern[str] | None = None  # a screening already done, told as context
     in_general: re.Pattern[str] | None = None  # myositis as a whole, against one type
     mentioned: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # a message's subject
-    relatives: Mapping[str, re.Pattern[str]] = field(
-        default_factory=dict
-    )  # "your mother": "my mom"
+    # Who a caregiver asks about, as the answers name them ("your mother"), by its words ("my mom").
+    relatives: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> Cues:

@@ -32,15 +32,14 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import DATA_DIR
 from bot.core import ngram_model
+from bot.core.knowledge import ANSWERS_FILE
 from bot.core.understanding import plan as planning
 from bot.core.understanding import topics, training
 from bot.core.understanding.topics import TopicClassifier, message_reading
 from bot.core.yamlio import load_yaml
 
 MODEL_FILE = "classifier.pkl"
-ANSWERS_FILE = DATA_DIR / "knowledge" / "answers.yml"
 RETRIEVAL_INTENT = "faq"
 # Enough for the fallback's ambiguity check and the reports (DIET reported 10): every user event
 # keeps its rankings, and the action server is sent the whole session's events at each action.

@@ -52,7 +52,7 @@ class MessageUnderstanding(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
-        return CUES_FILE.read_text(encoding="utf-8") + stored_model_fingerprint()
+        return stored_model_fingerprint()  # the cues, the answers and the classifier's code
 
     def __init__(
         self,
