@@ -8,7 +8,8 @@ the answer text of an FAQ topic, or the first line of the response that starts a
 those words from the domain and the answers file, so it follows the content as it changes.
 
 `python -m bot.tools.understanding_eval URL` runs the development half against a running server;
-`--sealed` runs the sealed half and `--fresh` the set written on 2026-12-04 (final figures only).
+`--sealed` runs the sealed half, `--set fresh` or `--set fresh2` a set written later by other hands
+(final figures only).
 The report goes to reports/.
 """
 
@@ -180,10 +181,12 @@ def main() -> None:
     parser.add_argument("url", help="the Rasa server, e.g. http://127.0.0.1:5005")
     parser.add_argument("--sealed", action="store_true", help="the sealed half (final only)")
     parser.add_argument(
-        "--fresh", action="store_true", help="the set written on 2026-12-04 (final only)"
+        "--set",
+        choices=sorted(p.name for p in SETS.iterdir() if (p / "long_messages.jsonl").exists()),
+        help="another set by its folder (fresh, fresh2: final figures only)",
     )
     args = parser.parse_args()
-    half = "fresh" if args.fresh else "sealed" if args.sealed else "dev"
+    half = args.set or ("sealed" if args.sealed else "dev")
     result = evaluate(half, rest_say(args.url.rstrip("/")))
     REPORTS.mkdir(exist_ok=True)
     path = REPORTS / f"understanding_eval_{half}.json"
