@@ -53,6 +53,7 @@ def _calm(result):
         "half of her face looks droopy and her words come out wrong",  # stroke signs
         "he blacked out in the kitchen",  # consciousness, said indirectly
         "welts all over and my throat feels weird",  # an allergic reaction by its parts
+        "broke out in a rash during the infusion and my chest is tight",  # hives, tight chest
     ],
 )
 def test_emergencies_are_recognised_by_concept_not_by_fixed_wording(text):
@@ -86,6 +87,7 @@ def test_an_emergency_inside_a_long_message_is_found_in_any_sentence():
         "no chest pain or trouble breathing, just tired",  # denied
         "my lips aren't swollen, just chapped",
         "i get short of breath on the stairs lately",  # the illness, told calmly
+        "there's a purplish rash across his chest and upper back",  # a sign of dermatomyositis
     ],
 )
 def test_look_alike_calm_messages_raise_no_alarm(text):
