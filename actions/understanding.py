@@ -142,6 +142,7 @@ def answer_topics(
     channel = tracker.get_latest_input_channel()
     topics = [t for t in planned(tracker, "topic") if t in kb.topics]
     person = stated_person(tracker)
+    elsewhere, gap = planned(tracker, "out_of_scope"), planned(tracker, "not_covered")
     for number, topic in enumerate(topics):
         answer = kb.answer(topic, channel, person)
         last = number == len(topics) - 1
@@ -151,9 +152,12 @@ def answer_topics(
             answer=answer.text,
             source=answer.source_line,
             care=care,
-            buttons=buttons if last and not planned(tracker, "not_covered") else [],
+            buttons=buttons if last and not (elsewhere or gap) else [],
         )
-    if planned(tracker, "not_covered"):
+    # What the reply cannot answer, after what it can: another subject, then a content gap.
+    if elsewhere:
+        dispatcher.utter_message(response="utter_out_of_scope_part", buttons=[] if gap else buttons)
+    if gap:
         dispatcher.utter_message(response="utter_not_covered_part", buttons=buttons)
     if not topics:
         return []

@@ -65,7 +65,11 @@ ACTION_RESPONSES = {
         "utter_not_covered_in_screening",
         "utter_not_covered_part",
     ],
-    "out_of_scope": ["utter_out_of_scope", "utter_out_of_scope_in_screening"],
+    "out_of_scope": [
+        "utter_out_of_scope",
+        "utter_out_of_scope_in_screening",
+        "utter_out_of_scope_part",
+    ],
 }
 
 Say = Callable[[str, str], list[str]]  # (conversation id, text) -> reply texts

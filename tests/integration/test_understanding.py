@@ -130,3 +130,21 @@ def test_markup_and_code_never_get_a_topic_answer(stack, sender):
 def test_a_weak_match_is_never_offered_as_erasure(stack, sender):
     reply = Chat(stack, sender).say("what are myopathic changes")
     assert not evaluation.covers([reply], "erase")
+
+
+def test_a_question_about_something_else_beside_a_real_one_is_named_as_outside(stack, sender):
+    reply = Chat(stack, sender).say(
+        "Random thing first: do you know a good plumber in Sacramento? Also, what are your hours?"
+    )
+    assert evaluation.covers([reply], "hours")
+    assert evaluation.covers([reply], "out_of_scope")
+    assert not evaluation.covers([reply], "not_covered")  # not a gap for a specialist
+
+
+def test_a_request_for_the_screening_answers_the_facts_asked_beside_it_first(stack, sender):
+    reply = Chat(stack, sender).say(
+        "Caller wants to know if IVIG could be an option for her dermatomyositis, and also what"
+        " the usual dose is."
+    )
+    assert evaluation.covers([reply], "ivig_dose") and evaluation.covers([reply], "start_screening")
+    assert reply.index("per kg") < reply.index("?")  # the facts, then the first question

@@ -156,6 +156,10 @@ def test_one_sentence_keeps_diets_intent_unless_a_plain_request_was_missed():
         (planning.Part("handoff"), planning.Part("topic", "copay_help", 0.9)), sentences=1
     )
     assert decide("faq", asks, "I want to talk to a specialist about copay") == "request_human"
+    erase = planning.Plan((planning.Part("erase"),), sentences=1)
+    assert decide("ask_not_covered", erase, "can you delete everything I typed") == (
+        "delete_my_data"
+    )
 
 
 def test_facts_stated_in_passing_are_read_with_the_screenings_parsers():
@@ -288,7 +292,7 @@ def test_a_question_about_something_else_entirely_is_out_of_scope_not_a_content_
     rank = table_ranker([("pharmacy on main", [("out_of_scope", 0.7), ("faq/hours", 0.1)])])
     plan = planning.build("I need cough syrup. Is the pharmacy on Main open late?", rank, types_in)
     assert plan.parts == () and plan.intent == "out_of_scope"
-    # Beside a question answered, it is "your other question", which the content lacks.
+    # Beside a question answered, it is named as outside what the assistant does.
     rank = table_ranker([("pharmacy on main", [("out_of_scope", 0.7)]),
                          ("side effects", [("faq/side_effects", 0.9)])])  # fmt: skip
     plan = planning.build(
@@ -296,7 +300,7 @@ def test_a_question_about_something_else_entirely_is_out_of_scope_not_a_content_
         rank,
         types_in,
     )
-    assert [p.kind for p in plan.parts] == ["topic", "not_covered"]
+    assert [p.kind for p in plan.parts] == ["topic", "out_of_scope"]
 
 
 def test_a_story_about_ivig_does_not_put_an_unanswerable_question_on_the_subject():
@@ -404,6 +408,97 @@ def test_erase_what_i_submitted_is_a_request_to_delete():
     )
     assert plan.request == "erase"
     assert planning.build("Can you erase the rash?", rank, types_in).request is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Please delete everything you have on me.", "Can you delete everything I've typed in here?"],
+)
+def test_erasing_everything_one_typed_or_is_held_is_a_request_to_delete(text):
+    rank = table_ranker([], default=(("help", 0.44),))
+    story = "I typed my full name and birth date last week and I'm not comfortable with that. "
+    assert planning.build(story + text, rank, types_in).request == "erase"
+    assert planning.build("Can you remove all the side effects?", rank, types_in).request is None
+
+
+def test_a_screening_word_in_the_story_is_not_a_request_when_the_message_asks_something_else():
+    rank = table_ranker([("dose", [("faq/ivig_dose", 0.6)])])
+    plan = planning.build(
+        "My rheumatologist says I'm a good candidate for IVIG. What is the usual dose?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert plan.request is None and plan.topics == ["ivig_dose"]
+    # Told alone, or asked, it is still the screening.
+    told = "My doctor says I'm a good candidate for IVIG."
+    assert planning.build(told, rank, types_in, cues=CUES).request == "screening"
+    how = planning.build(f"{told} What do I need to do to find out?", rank, types_in, cues=CUES)
+    assert [p.kind for p in how.parts] == ["screening"]
+    asked = planning.build(
+        "Could you check if I'm eligible for IVIG? And what is the usual dose?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert asked.request == "screening" and asked.topics == ["ivig_dose"]
+
+
+def test_a_question_with_no_word_of_health_or_of_the_subject_is_about_something_else():
+    rank = table_ranker([("hours", [("faq/hours", 0.8)])], default=(("help", 0.16),))
+    aside = planning.build(
+        "Random thing first: do you know a good plumber? Also, what are your hours?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert [p.kind for p in aside.parts] == ["topic", "out_of_scope"]
+    claim = planning.build(
+        "My car insurance won't cover a rental car while mine is in the shop. Who would I talk"
+        " to about that?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert claim.parts == () and claim.intent == "out_of_scope"
+    # A health question the content lacks is a gap for a specialist, not something else.
+    gap = planning.build("I take IVIG. Is his blood pressure medicine safe?", rank, types_in,
+                         cues=CUES)  # fmt: skip
+    assert gap.intent == "ask_not_covered"
+
+
+def test_a_faint_request_that_the_story_makes_a_question_of_a_topic_is_that_topic():
+    rank = table_ranker([("iga", [("faq/iga_deficiency", 0.6)]),  # read with its story
+                         ("can i still", [("check_eligibility", 0.3)])])  # fmt: skip
+    plan = planning.build("I have IgA deficiency. Can I still get IVIG?", rank, types_in)
+    assert plan.request is None and plan.topics == ["iga_deficiency"]
+
+
+def test_a_question_joined_by_and_whether_asks_however_it_reads_alone():
+    found = segments(
+        "The mom is asking whether it is treated with IVIG, and whether her daughter needs to"
+        " be tested for IgA deficiency first."
+    )
+    assert [s.asks for s in found] == [True, True]
+    assert is_asking("He's asking which side effects are common with IVIG.")
+    assert is_asking("Check whether my dad qualifies.")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("My husband has dermatomyositis and his doctor wants him to try IVIG. What is it made"
+         " from?", "what_is_ivig"),
+        ("My doctor keeps mentioning IVIG for my dermatomyositis. What is it, exactly?",
+         "what_is_ivig"),
+        ("IVIG came up. My wife has just been told she has polymyositis. What is that?",
+         "polymyositis"),
+        ("My wife has polymyositis. What is that?", "polymyositis"),
+    ],
+)  # fmt: skip
+def test_what_it_is_means_what_was_named_last_unless_that_is_the_persons_own_type(text, topic):
+    rank = table_ranker([], default=(("faq/types", 0.4),))
+    assert planning.build(text, rank, types_in, cues=CUES).topics == [topic]
 
 
 def test_a_question_the_classifiers_were_unsure_of_takes_the_surer_reading():

@@ -19,6 +19,7 @@ MAX_TOPICS = 3
 # Below this probability a sentence's label is not taken (measured on the development set).
 MIN_CONFIDENCE = 0.30
 MIN_REQUEST_CONFIDENCE = 0.30
+CLEAR_REQUEST = 0.50  # a request the classifier alone reads this surely stands against a story
 # A question on the subject (IVIG, myositis, the program) takes the best topic among the first
 # few even when an off-topic label leads, down to this probability.
 MIN_ON_SUBJECT = 0.10
@@ -41,7 +42,11 @@ ERASE = re.compile(
     r"|\b(?:my|our|his|her|their|all)\b.{0,15}\b(?:data|information|info|details|records?|messages?)"
     r"\b.{0,15}\b(?:removed|deleted|erased|wiped|gone|taken out)\b"
     r"|\b(?:delete|erase|remove|wipe)\b.{0,20}\bwhat (?:i|we|she|he) (?:submitted|entered|gave you|"
-    r"typed|told you|sent)\b",
+    r"typed|told you|sent)\b"
+    # "Please delete everything you have on me", "erase all I've typed in here"
+    r"|\b(?:delete|erase|remove|wipe|clear)\b.{0,20}\b(?:everything|anything|all)\b.{0,10}"
+    r"\b(?:you (?:have|hold|keep|kept|stored|saved|got)|on me|about me|(?:i|we)(?:'ve| have)? "
+    r"(?:typed|written|entered|said|sent|shared|told you|put|given))",
     re.I,
 )
 COMPARISON = re.compile(
@@ -73,6 +78,9 @@ class Cues:
     mentioned: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # a message's subject
     # Who a caregiver asks about, as the answers name them ("your mother"), by its words ("my mom").
     relatives: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+    made_of: re.Pattern[str] | None = None  # what a medicine is made of: IVIG, never a disease
+    health: re.Pattern[str] | None = None  # health, medicine and the pharmacy's service
+    elsewhere: re.Pattern[str] | None = None  # car insurance, property tax: not ours
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> Cues:
@@ -94,6 +102,9 @@ class Cues:
                 person: re.compile(r"\b(?:my|our)\s+(?:" + "|".join(items) + r")\b", re.I)
                 for person, items in (raw.get("relatives") or {}).items()
             },
+            words(raw["made_of"]) if raw.get("made_of") else None,
+            words(raw["health"]) if raw.get("health") else None,
+            words(raw["elsewhere"]) if raw.get("elsewhere") else None,
         )
 
     def is_treatment_choice(self, text: str) -> bool:
@@ -115,6 +126,19 @@ class Cues:
 
     def asks_definition(self, text: str) -> bool:
         return bool(self.definition and self.definition.search(text))
+
+    def about_something_else(self, text: str) -> bool:
+        """Not one word of health, medicine, the pharmacy or the assistant's subject, once other
+        kinds of insurance and bills are set aside ("does my car insurance cover a rental?").
+        Without the health words (no cues loaded), nothing is judged to be elsewhere."""
+        if self.health is None:
+            return False
+        if self.elsewhere is not None:
+            text = self.elsewhere.sub(" ", text)
+        return not ON_SUBJECT.search(text) and not self.health.search(text)
+
+    def asks_made_of(self, text: str) -> bool:
+        return bool(self.made_of and self.made_of.search(text))
 
     def request_in(self, text: str) -> str | None:
         for kind in ("handoff", "screening"):
@@ -147,7 +171,7 @@ TypesOf = Callable[[str], list[str]]
 
 @dataclass(frozen=True)
 class Part:
-    kind: str  # handoff, screening, erase, topic, not_covered
+    kind: str  # handoff, screening, erase, topic, not_covered, out_of_scope
     topic: str | None = None
     confidence: float = 0.0
 
@@ -238,7 +262,7 @@ def build(
     in_context = _in_context(found, rank)
     requests: list[Part] = []
     topics: list[Part] = []
-    uncovered = off_topic = False
+    uncovered = off_topic = told_screening = elsewhere = False
 
     def add_topic(topic: str, confidence: float) -> None:
         if all(p.topic != topic for p in topics):
@@ -265,6 +289,18 @@ def build(
         kind = kind or cued
         if kind == "screening" and not segment.asks and cues.tells_done_before(segment.text):
             kind = None  # "I started a screening for my aunt, but ...": the story
+        if kind == "screening" and not segment.asks and any(s.asks for s in found):
+            # "My doctor says I'm a good candidate. What's the usual dose?": the story, unless
+            # the questions ask nothing else ("... What do I need to do to find out?").
+            told_screening = True
+            continue
+        if kind and not cued and probability < CLEAR_REQUEST and segment.asks:
+            # A faint request that the story makes a question of a topic: "I have IgA
+            # deficiency. Can I still get IVIG?" asks about IgA deficiency.
+            story = in_context.get(index)
+            lead = story[1][0] if story else ("", 0.0)
+            if lead[0].startswith(FAQ_PREFIX) and lead[1] > probability:
+                kind = None
         if kind:
             if all(p.kind != kind for p in requests):
                 requests.append(Part(kind, None, round(probability, 3)))
@@ -276,8 +312,15 @@ def build(
             continue
         if not segment.asks:
             continue
+        if cues.asks_made_of(segment.text) and NAMES_IVIG.search(text):
+            add_topic("what_is_ivig", 1.0)  # "... wants him to try IVIG. What is it made from?"
+            continue
         if cues.asks_definition(segment.text) and named_types:
-            add_topic(named_types[-1], 1.0)  # "My wife has necrotizing myopathy. What is that?"
+            told = " ".join(s.text for s in found[:index])
+            # "My wife has necrotizing myopathy. What is that?" asks about the type; "My doctor
+            # keeps mentioning IVIG for my dermatomyositis. What is it?" about IVIG, since the
+            # type named last is the person's own.
+            add_topic("what_is_ivig" if _points_at_ivig(told) else named_types[-1], 1.0)
             continue
         if compares and COMPARISON.search(segment.text):
             continue  # the comparison is answered by both its sides
@@ -302,17 +345,32 @@ def build(
                 topic = second
         if topic:
             add_topic(*topic)
+        elif cues.about_something_else(segment.text) and not REFERS_BACK.search(segment.text):
+            elsewhere = True  # "do you know a good plumber?": nothing the content could lack
         elif label == "ask_not_covered" or _is_question(segment):
             uncovered = uncovered or label not in NOT_QUESTIONS
+    if told_screening and not requests and not topics:
+        requests.append(Part("screening", None, MIN_REQUEST_CONFIDENCE))
+        uncovered = off_topic = elsewhere = False  # the question is how to find out
     if any(p.kind == "handoff" for p in requests) and cues.subjects:
         # "Can someone call me back? I want help with the copay and home infusion."
         for segment in found:
             for topic in cues.subjects_in(segment.text):
                 add_topic(topic, MIN_CONFIDENCE)
+    if len(found) >= 2 and not requests and not topics and cues.about_something_else(text):
+        # A story and a question about something else entirely: "Who would I talk to about
+        # that?" after a car insurance claim is not a question for the IVIG team either.
+        off_topic, uncovered = True, False
+    # One sentence about something else, alone, is left to the classifiers (a follow-up such as
+    # "ok what about saturday" names no subject of its own); beside other parts, it is an aside.
+    off_topic = off_topic or (elsewhere and bool(requests or topics))
     parts = [*requests, *topics[:MAX_TOPICS]]
-    # A question about something else beside questions answered: "your other question" is one
-    # the content does not answer; alone, it is simply outside what the assistant does.
-    if (uncovered or (off_topic and parts)) and len(topics) < MAX_TOPICS:
+    # A question about something else beside questions answered ("do you know a plumber?") is
+    # named as outside what the assistant does; a question the content lacks, as a gap for a
+    # specialist. Alone, something else is simply out of scope (the plan's intent).
+    if off_topic and parts:
+        parts.append(Part("out_of_scope"))
+    if uncovered and len(topics) < MAX_TOPICS:
         parts.append(Part("not_covered"))
     return Plan(
         tuple(parts),
@@ -321,6 +379,27 @@ def build(
         len(found),
         off_topic and not parts,
     )
+
+
+# A type the person already has ("my dermatomyositis", "her inclusion body myositis").
+OWN_TYPE = re.compile(
+    r"\b(?:my|his|her|their|our|your)\s+(?:(?:sporadic|juvenile|inclusion|body|necroti[sz]ing|"
+    r"immune[- ]mediated|autoimmune)\s+)*$",
+    re.I,
+)
+
+
+def _points_at_ivig(told: str) -> bool:
+    """Whether "it" or "that" in a question after `told` means IVIG: IVIG was named last, or
+    after it only a type the person already has."""
+    if not NAMES_IVIG.search(told):
+        return False
+    last = None
+    for match in SUBJECT_WORDS.finditer(told):
+        own = bool(OWN_TYPE.search(told[: match.start()]))
+        if NAMES_IVIG.fullmatch(match.group()) or not own:
+            last = match
+    return bool(last and NAMES_IVIG.fullmatch(last.group()))
 
 
 CONTEXT_WEIGHT = 0.5

@@ -15,7 +15,7 @@ from typing import Any
 
 QUESTION_WORDS = (
     r"what|whats|how|hows|is|isnt|are|arent|can|cant|could|does|doesnt|do|dont|will|would|"
-    r"should|why|when|where|which|who|whom|whose|may|might|any|has|have|did"
+    r"should|why|when|where|which|who|whom|whose|may|might|any|has|have|did|whether"
 )
 # A greeting or a filler word before the question: "hi what are your hours", "ok and saturday?"
 OPENERS = r"(?:(?:hi|hello|hey|ok|okay|k|kk|thanks|thank you|thx|um|so|well|oh)\W+)*"
@@ -32,9 +32,15 @@ LATER_QUESTION = re.compile(
 ASKING = re.compile(
     r"\b(?:(?:want|wants|wanted|like|need|needs|trying|hoping|wondering|wonder|curious|asking|"
     r"asks|asked|interested|keen)\b.{0,20}\b(?:know|learn|understand|find out|ask|if|whether|"
-    r"about|how|what|why|when)|tell me|explain|let me know|i wonder|wondering|question is|"
-    r"questions? about|asking about|asks about|asks whether|asks if|info on|information on|"
-    r"information about|details on|please|pls)\b",
+    r"about|how|what|why|when|where|which|who)|tell me|explain|let me know|i wonder|wondering|"
+    r"question is|questions? about|asking about|asks about|asks whether|asks if|info on|"
+    r"information on|information about|details on|please|pls)\b",
+    re.I,
+)
+# A request put as a command: "Check whether my dad qualifies.", "Have someone call me."
+COMMAND = re.compile(
+    rf"^\W*{OPENERS}(?:please |pls |plz )?(?:check|see (?:if|whether)|screen|find out|tell|help|"
+    r"call|connect|send|give|show|have|get|put|delete|erase|remove)\b",
     re.I,
 )
 SECOND_QUESTION = re.compile(
@@ -70,6 +76,7 @@ def is_asking(text: str) -> bool:
         or bool(QUESTION_START.match(text))
         or bool(LATER_QUESTION.match(text))
         or bool(ASKING.search(text))
+        or bool(COMMAND.match(text))
     )
 
 
@@ -98,6 +105,9 @@ def segments(text: str) -> tuple[Segment, ...]:
         if len(sentence.split()) < SENTENCE_MIN_WORDS and found:
             found[-1] = Segment(f"{found[-1].text} {sentence}", found[-1].asks)
             continue
-        for part in _split_questions(sentence) if is_asking(sentence) else [sentence]:
-            found.append(Segment(part, is_asking(part)))
+        parts = _split_questions(sentence) if is_asking(sentence) else [sentence]
+        for number, part in enumerate(parts):
+            # A part after the first starts where a question starts ("..., and whether she
+            # needs a test first"): it asks, however it reads alone.
+            found.append(Segment(part, number > 0 or is_asking(part)))
     return tuple(s for s in found if s.text)

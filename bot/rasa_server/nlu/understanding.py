@@ -5,7 +5,7 @@ sentence read on its own: this component runs after the classifiers, builds the 
 bot.core.understanding.plan (requests, up to three topics, a question the content lacks, the facts
 stated) and puts it into the parse data as `understanding`. For a message of several sentences
 the plan's intent replaces the classifier's; for one sentence, only where it gave up (fallback) or
-missed a request for a person or for the screening that the plan reads plainly. Markup and code
+missed a request (a person, the screening, erasure) that the plan reads plainly. Markup and code
 never get a topic. The sentence classifier is the intent classifier's own (one fit per
 training run, on the NLU training data and the curated answers), stored in the model.
 """
@@ -191,6 +191,6 @@ def decide(intent: str | None, found: planning.Plan, text: str) -> str | None:
         return wanted
     if intent == FALLBACK:
         return wanted
-    if found.request in ("handoff", "screening") and intent not in planning.REQUESTS:
+    if found.request in ("handoff", "screening", "erase") and intent not in planning.REQUESTS:
         return wanted
     return None
