@@ -98,3 +98,14 @@ def test_a_double_submit_of_the_same_handoff_stores_one_lead(stack, sender):
     # Replaying the lead action for the same consent must not create a second lead.
     stack.trigger_action(sender, "action_create_lead")
     assert leads_cli(stack, "export", "--csv").count("Zelda") == before
+
+
+def test_a_question_while_the_name_is_asked_is_answered_and_is_not_taken_as_the_name(stack, sender):
+    chat = Chat(stack, sender)
+    assert "Is that okay?" in chat.say("can someone call me about my mom's ivig")
+    assert "What name should the specialist ask for?" in chat.say("yes")
+    reply = chat.say("While I wait, what side effects should she expect?")
+    assert "side effects" in reply and "Source:" in reply
+    assert reply.rstrip().endswith("What name should the specialist ask for?")
+    assert stack.tracker(sender)["slots"]["contact_name"] is None
+    assert "How should we reach you?" in chat.say("Zelda Quimby")
