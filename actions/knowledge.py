@@ -48,9 +48,11 @@ class ActionAnswerFaq(Action):
         if understanding.answers_whole_message(tracker):  # a long message: every part answered
             buttons = understanding.option_buttons(tracker, [SCREENING_BUTTON, SPECIALIST_BUTTON])
             return understanding.answer_topics(dispatcher, tracker, buttons)
-        topic, _ = routing.selected_topic(
-            tracker.latest_message, set(kb.topics), settings.min_topic_confidence()
-        )
+        topic = understanding.asked_again_for_a_type(tracker)  # "what about for IBM?"
+        if topic is None:
+            topic, _ = routing.selected_topic(
+                tracker.latest_message, set(kb.topics), settings.min_topic_confidence()
+            )
         if topic is None and latest_intent(tracker) == "inform":
             topic = routing.named_type_topic(tracker.latest_message, set(kb.topics))  # bare type
         if topic is None:  # unsure: a follow-up read with the conversation's subject

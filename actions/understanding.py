@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.core import safety
+from bot.core import routing, safety
 from bot.core.knowledge import KnowledgeBase, knowledge_base
 from bot.core.understanding import context, training
 from bot.core.understanding import plan as planning
@@ -113,10 +113,27 @@ def stated_type(tracker: Tracker, look_back: int = 10) -> str | None:
     return None
 
 
+def asked_again_for_a_type(tracker: Tracker) -> str | None:
+    """The last answer's topic, when the message asks it again for another type ("what about
+    for IBM?" after how well IVIG works in dermatomyositis)."""
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    named = [
+        text[e["start"] : e["end"]]
+        for e in message.get("entities") or []
+        if e.get("entity") == routing.TYPE_ENTITY and "start" in e and "end" in e
+    ]
+    topic = context.asked_again_for(text, named, tracker.get_slot("last_topic"), cues().per_type)
+    return topic if topic in knowledge_base().topics else None
+
+
 def follow_up_topic(tracker: Tracker, clear: bool = False) -> str | None:
     """The topic of a question the classifiers were unsure of, read alone or with the subject
     of the last answer ("which muscles does it go after?"), when either reading is confident
     (`clear`: when one is clearly so)."""
+    again = asked_again_for_a_type(tracker)
+    if again is not None:
+        return again
     reading = follow_up_reading(tracker)
     if reading is None:
         return None

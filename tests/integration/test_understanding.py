@@ -148,3 +148,15 @@ def test_a_request_for_the_screening_answers_the_facts_asked_beside_it_first(sta
     )
     assert evaluation.covers([reply], "ivig_dose") and evaluation.covers([reply], "start_screening")
     assert reply.index("per kg") < reply.index("?")  # the facts, then the first question
+
+
+def test_the_same_question_for_another_type_is_answered_for_it_not_with_the_types_facts(
+    stack, sender
+):
+    chat = Chat(stack, sender)
+    assert evaluation.covers([chat.say("Does IVIG help with dermatomyositis?")], "ivig_success")
+    assert evaluation.covers([chat.say("what about for IBM?")], "ivig_success")
+    assert evaluation.covers([chat.say("what is polymyositis?")], "polymyositis")
+    reply = chat.say("Is IVIG an option for it?")
+    assert evaluation.covers([reply], "ivig_for_which_types")
+    assert not evaluation.covers([reply], "start_screening")

@@ -467,6 +467,34 @@ def test_a_question_with_no_word_of_health_or_of_the_subject_is_about_something_
     assert gap.intent == "ask_not_covered"
 
 
+@pytest.mark.parametrize(
+    ("text", "named", "topic"),
+    [
+        ("what about for IBM?", ["IBM"], "ivig_success"),
+        ("She asks, what about for IBM?", ["IBM"], "ivig_success"),
+        ("and with polymyositis?", ["polymyositis"], "ivig_success"),
+        ("does it work for sIBM too?", ["sIBM"], "ivig_success"),
+        ("what is IBM?", ["IBM"], None),  # a question of its own
+        ("what about IBM, what causes it?", ["IBM"], None),
+    ],
+)
+def test_the_same_question_for_another_type_asks_the_last_answers_topic_again(text, named, topic):
+    from bot.core.understanding import context
+
+    assert context.asked_again_for(text, named, "ivig_success", CUES.per_type) == topic
+    # After a type's own facts, "what about for IBM?" asks for IBM's.
+    assert context.asked_again_for(text, named, "dermatomyositis", CUES.per_type) is None
+
+
+def test_ivig_as_an_option_for_a_thing_asks_the_types_it_is_used_for_not_for_a_screening():
+    rank = table_ranker([], default=(("check_eligibility", 0.59),))
+    plan = planning.build("Is IVIG an option for it?", rank, types_in, cues=CUES)
+    assert plan.request is None and plan.topics == ["ivig_for_which_types"]
+    assert decide("check_eligibility", plan, "Is IVIG an option for it?") == "faq"
+    person = planning.build("Could IVIG be an option for her?", rank, types_in, cues=CUES)
+    assert person.request == "screening"
+
+
 def test_a_faint_request_that_the_story_makes_a_question_of_a_topic_is_that_topic():
     rank = table_ranker([("iga", [("faq/iga_deficiency", 0.6)]),  # read with its story
                          ("can i still", [("check_eligibility", 0.3)])])  # fmt: skip

@@ -20,6 +20,16 @@ FOLLOW_UP = re.compile(
     r"|^\W*how (?:much|many|often|long)\b(?!.*\b(?:ivig|myositis|infusions?|dose)\b)",
     re.I,
 )
+# The same question again for another type: "what about for IBM?", "and with polymyositis?",
+# "she asks, does it work for IBM too?" (the type's words are taken out before matching).
+AGAIN_FOR = re.compile(
+    r"^\W*(?:(?:she|he|they|the caller|caller)\s+(?:asks|says|wants to know)\W+)?"
+    r"(?:(?:and|ok|okay|so|also)\W+)?"
+    r"(?:(?:what|how) about|same|also|and)\s*(?:for|with|in|people with|someone with)?\W*$"
+    r"|^\W*(?:(?:and|so|what about|how about)\s+)?(?:does|would|will|can|could|is) (?:it|ivig|that)"
+    r" (?:help|work|be used|used|given|an option)\s+(?:for|with|in)\W*(?:too|as well|also)?\W*$",
+    re.I,
+)
 MAX_WORDS = 14
 MIN_CONFIDENCE = 0.35
 # A question this sure of a topic on its own words needs no subject.
@@ -43,6 +53,22 @@ def resolve(text: str, subject: str, rank: Ranker) -> tuple[str, float] | None:
     if label.startswith(FAQ_PREFIX) and probability >= MIN_CONFIDENCE:
         return label.removeprefix(FAQ_PREFIX), probability
     return None
+
+
+def asked_again_for(
+    text: str, type_words: Sequence[str], last_topic: str | None, per_type: Sequence[str]
+) -> str | None:
+    """The last answer's topic, when a message only asks it again for another myositis type
+    (`type_words`, as the message wrote them) and that topic's facts speak of types: after
+    "Does IVIG help with dermatomyositis?", "what about for IBM?" asks how well IVIG works in
+    IBM, not what IBM is."""
+    if last_topic not in per_type or not type_words:
+        return None
+    rest = text
+    for words in type_words:
+        rest = re.sub(re.escape(words), " ", rest, flags=re.I)
+    rest = re.sub(r"\b(?:too|as well|then|though)\b|[?.!,]", " ", rest, flags=re.I)
+    return last_topic if AGAIN_FOR.match(" ".join(rest.split())) else None
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ SUBJECT_WORDS = re.compile(
     re.I,
 )
 TREATMENT_CHOICE_TOPICS = ("when_ivig_used", "cure_and_first_line")
+FOR_A_TYPE = "ivig_for_which_types"  # IVIG asked about for a type ("is it an option for it?")
 TYPE_TOPICS = ("dermatomyositis", "polymyositis", "inclusion_body_myositis",
                "necrotizing_myopathy", "juvenile_myositis")  # fmt: skip
 
@@ -79,6 +80,7 @@ class Cues:
     # Who a caregiver asks about, as the answers name them ("your mother"), by its words ("my mom").
     relatives: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
     made_of: re.Pattern[str] | None = None  # what a medicine is made of: IVIG, never a disease
+    per_type: tuple[str, ...] = ()  # topics whose facts differ by type ("what about for IBM?")
     health: re.Pattern[str] | None = None  # health, medicine and the pharmacy's service
     elsewhere: re.Pattern[str] | None = None  # car insurance, property tax: not ours
 
@@ -103,6 +105,7 @@ class Cues:
                 for person, items in (raw.get("relatives") or {}).items()
             },
             words(raw["made_of"]) if raw.get("made_of") else None,
+            tuple(raw.get("per_type") or ()),
             words(raw["health"]) if raw.get("health") else None,
             words(raw["elsewhere"]) if raw.get("elsewhere") else None,
         )
@@ -294,6 +297,10 @@ def build(
             # the questions ask nothing else ("... What do I need to do to find out?").
             told_screening = True
             continue
+        if kind == "screening" and not cued and _about_a_thing(segment.text):
+            # "Is IVIG an option for it?" after a type asks which types IVIG is used for.
+            add_topic(FOR_A_TYPE, probability)
+            continue
         if kind and not cued and probability < CLEAR_REQUEST and segment.asks:
             # A faint request that the story makes a question of a topic: "I have IgA
             # deficiency. Can I still get IVIG?" asks about IgA deficiency.
@@ -379,6 +386,23 @@ def build(
         len(found),
         off_topic and not parts,
     )
+
+
+# "for it", "for that one": IVIG asked about for a thing (a type), not for a person.
+FOR_A_THING = re.compile(
+    r"\b(?:for|with|in|to treat)\s+(?:it|that|this|those|either|both|that one|this one|"
+    r"th(?:at|is|ese|ose) (?:types?|kinds?|forms?|ones))\b",
+    re.I,
+)
+A_PERSON = re.compile(
+    r"\b(?:me|my|i|i'm|im|him|his|her|she|he|us|we|our|mom|dad|mother|father|son|daughter|"
+    r"husband|wife|child|kid)\b",
+    re.I,
+)
+
+
+def _about_a_thing(text: str) -> bool:
+    return bool(FOR_A_THING.search(text)) and not A_PERSON.search(text)
 
 
 # A type the person already has ("my dermatomyositis", "her inclusion body myositis").

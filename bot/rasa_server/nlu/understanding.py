@@ -193,4 +193,6 @@ def decide(intent: str | None, found: planning.Plan, text: str) -> str | None:
         return wanted
     if found.request in ("handoff", "screening", "erase") and intent not in planning.REQUESTS:
         return wanted
+    if intent in planning.REQUESTS and found.request is None and found.topics:
+        return wanted  # "Is IVIG an option for it?": a question about a type, not a request
     return None
