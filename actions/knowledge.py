@@ -49,7 +49,9 @@ class ActionAnswerFaq(Action):
             buttons = understanding.option_buttons(tracker, [SCREENING_BUTTON, SPECIALIST_BUTTON])
             return understanding.answer_topics(dispatcher, tracker, buttons)
         topic = understanding.asked_again_for_a_type(tracker)  # "what about for IBM?"
-        if topic is None:
+        if topic not in kb.topics:
+            topic = understanding.planned_by_rule(tracker)  # "Is IVIG an option for it?"
+        if topic not in kb.topics:
             topic, _ = routing.selected_topic(
                 tracker.latest_message, set(kb.topics), settings.min_topic_confidence()
             )

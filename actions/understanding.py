@@ -27,10 +27,12 @@ def planned(tracker: Tracker, kind: str) -> List[str]:
 
 
 def answers_whole_message(tracker: Tracker) -> bool:
-    """A message of several sentences whose plan names topics: every part is answered. One
-    sentence keeps the classifiers' single answer."""
+    """A message of several sentences whose plan names topics, or one that asks two things at
+    once ("how is IBM different from polymyositis?"): every part is answered. One sentence
+    with one topic keeps the classifiers' single answer."""
     plan = (tracker.latest_message or {}).get(PLAN_KEY) or {}
-    return int(plan.get("sentences") or 0) >= 2 and bool(planned(tracker, "topic"))
+    topics = planned(tracker, "topic")
+    return bool(topics) and (int(plan.get("sentences") or 0) >= 2 or len(topics) >= 2)
 
 
 def seek_care(tracker: Tracker, kb: KnowledgeBase) -> str:
@@ -144,6 +146,16 @@ def follow_up_topic(tracker: Tracker, clear: bool = False) -> str | None:
 @lru_cache(maxsize=1)
 def cues() -> planning.Cues:
     return planning.Cues.from_data(load_yaml(planning.CUES_FILE))
+
+
+def planned_by_rule(tracker: Tracker) -> str | None:
+    """The first topic the plan read from the message's own words rather than from a
+    classifier ("Is IVIG an option for it?", "What is that?" after a type is named)."""
+    plan = (tracker.latest_message or {}).get(PLAN_KEY) or {}
+    for part in plan.get("parts", []):
+        if part.get("kind") == "topic" and float(part.get("confidence") or 0) >= planning.BY_RULE:
+            return part.get("topic")
+    return None
 
 
 def more_topics(tracker: Tracker) -> List[str]:

@@ -581,6 +581,17 @@ def test_a_follow_up_the_last_answer_cannot_place_is_read_with_the_stated_type()
     assert context.read(question, "Who gets myositis", rank, "who_gets_it").topic() is None
 
 
+def test_two_fair_readings_that_agree_on_a_new_topic_take_it():
+    from bot.core.understanding import context
+
+    def rank(texts):
+        return [[("faq/who_gets_it", 0.36 if texts[0].startswith("who") else 0.28)]]
+
+    after = context.read("And who usually gets it?", "How common it is", rank, "how_common")
+    assert after.alone == ("faq/who_gets_it", 0.36)  # read without its joining word
+    assert after.topic() == "who_gets_it"
+
+
 def test_only_a_clear_reading_rescues_a_message_read_as_off_topic():
     from bot.core.understanding import context
 

@@ -30,6 +30,9 @@ AGAIN_FOR = re.compile(
     r" (?:help|work|be used|used|given|an option)\s+(?:for|with|in)\W*(?:too|as well|also)?\W*$",
     re.I,
 )
+LEADING_JOIN = re.compile(r"^\W*(?:(?:and|also|so|but|ok|okay|then)\b\W*)+", re.I)
+# Two readings, alone and with the subject, that lead with the same topic each this surely.
+AGREEING = 0.25
 MAX_WORDS = 14
 MIN_CONFIDENCE = 0.35
 # A question this sure of a topic on its own words needs no subject.
@@ -78,6 +81,7 @@ class Reading:
     alone: tuple[str, float]  # the leading label alone
     with_subject: tuple[str, float] | None  # the topic read with the subject, when confident
     last_topic: str | None = None  # the topic of the answer the subject came from
+    agreed: str | None = None  # a new topic both readings lead with, each at least fairly sure
 
     def topic(self) -> str | None:
         """The better of the two readings that names a topic: for a question the classifiers
@@ -92,7 +96,7 @@ class Reading:
         candidates = [self.with_subject] if self.with_subject else []
         if label.startswith(FAQ_PREFIX) and probability >= CLEAR_ON_ITS_OWN:
             candidates.append((label.removeprefix(FAQ_PREFIX), probability))
-        return max(candidates, key=lambda c: c[1])[0] if candidates else None
+        return max(candidates, key=lambda c: c[1])[0] if candidates else self.agreed
 
     def clear_topic(self) -> str | None:
         """The topic when a reading is clear (CLEAR_ON_ITS_OWN): what rescues a message the
@@ -120,10 +124,19 @@ def read(
     after?" after "My mom has polymyositis. Is it common at her age?"), or with what they
     `mentioned` (IVIG), whichever of the two makes the question clearer: "What's it made of?"
     after "He has polymyositis. Could IVIG help him?" is about IVIG."""
-    alone = rank([text])[0][0]
+    # "And who usually gets it?" alone is "who usually gets it?": the joining word only says
+    # that it follows on.
+    alone = rank([LEADING_JOIN.sub("", text) or text])[0][0]
     with_subject = resolve(text, subject, rank) if subject else None
+    agreed = None
+    if subject and looks_like_follow_up(text) and alone[0].startswith(FAQ_PREFIX):
+        lead = rank([f"{text} {subject}"])[0][0]
+        topic = alone[0].removeprefix(FAQ_PREFIX)
+        # Agreeing on the last answer's topic proves nothing: the subject's words pull to it.
+        if lead[0] == alone[0] and min(lead[1], alone[1]) >= AGREEING and topic != last_topic:
+            agreed = topic
     if with_subject is None:
         others = [resolve(text, o, rank) for o in (stated, mentioned) if o and o != subject]
         readings = [reading for reading in others if reading]
         with_subject = max(readings, key=lambda r: r[1]) if readings else None
-    return Reading(alone, with_subject, last_topic)
+    return Reading(alone, with_subject, last_topic, agreed)

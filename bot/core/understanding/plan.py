@@ -24,6 +24,7 @@ CLEAR_REQUEST = 0.50  # a request the classifier alone reads this surely stands 
 # few even when an off-topic label leads, down to this probability.
 MIN_ON_SUBJECT = 0.10
 CLEARLY_NOT_COVERED = 0.50
+BY_RULE = 1.0  # a topic read from the message's own words (a comparison, "what is that?")
 NAMES_IVIG = re.compile(r"\b(?:ivig|immunoglobulins?|immune globulins?)\b", re.I)
 NOT_QUESTIONS = {"greet", "thank", "affirm", "deny", "goodbye", "bot_challenge"}
 ON_SUBJECT = re.compile(
@@ -277,10 +278,10 @@ def build(
     compares = len(compared) >= 2 and bool(COMPARISON.search(text))
     if compares:
         for topic in compared:
-            add_topic(topic, 1.0)
+            add_topic(topic, BY_RULE)
     if any(s.asks and cues.is_treatment_choice(s.text) for s in found):
         for topic in TREATMENT_CHOICE_TOPICS:  # "IVIG or more steroids?": both sides
-            add_topic(topic, 1.0)
+            add_topic(topic, BY_RULE)
     for index, (segment, ranking) in enumerate(zip(found, rankings, strict=True)):
         label, probability = ranking[0]
         kind = REQUESTS.get(label) if probability >= MIN_REQUEST_CONFIDENCE else None
@@ -299,7 +300,7 @@ def build(
             continue
         if kind == "screening" and not cued and _about_a_thing(segment.text):
             # "Is IVIG an option for it?" after a type asks which types IVIG is used for.
-            add_topic(FOR_A_TYPE, probability)
+            add_topic(FOR_A_TYPE, BY_RULE)
             continue
         if kind and not cued and probability < CLEAR_REQUEST and segment.asks:
             # A faint request that the story makes a question of a topic: "I have IgA
@@ -320,14 +321,14 @@ def build(
         if not segment.asks:
             continue
         if cues.asks_made_of(segment.text) and NAMES_IVIG.search(text):
-            add_topic("what_is_ivig", 1.0)  # "... wants him to try IVIG. What is it made from?"
+            add_topic("what_is_ivig", BY_RULE)  # "... wants him to try IVIG. What is it made from?"
             continue
         if cues.asks_definition(segment.text) and named_types:
             told = " ".join(s.text for s in found[:index])
             # "My wife has necrotizing myopathy. What is that?" asks about the type; "My doctor
             # keeps mentioning IVIG for my dermatomyositis. What is it?" about IVIG, since the
             # type named last is the person's own.
-            add_topic("what_is_ivig" if _points_at_ivig(told) else named_types[-1], 1.0)
+            add_topic("what_is_ivig" if _points_at_ivig(told) else named_types[-1], BY_RULE)
             continue
         if compares and COMPARISON.search(segment.text):
             continue  # the comparison is answered by both its sides

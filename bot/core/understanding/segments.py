@@ -46,7 +46,10 @@ COMMAND = re.compile(
 SECOND_QUESTION = re.compile(
     rf"(?:,|;)?\s+(?:and|also|plus|or)\s+(?=(?:{QUESTION_WORDS}|whether)\b)|\?\s*"
     # "What causes it, is there a cure, ...": a comma, then a question of its own.
-    r"|,\s+(?=(?:is there|are there|what|how|can|could|does|do|will|would|should|why|when)\s)",
+    r"|,\s+(?=(?:is there|are there|what|how|can|could|does|do|will|would|should|why|when)\s)"
+    # "Her plan denied it once, so she also wants to know if ...": the story, then the asking.
+    r"|,\s+(?:so|and|but)\s+(?=(?:she|he|i|we|they|the caller|caller)\s+(?:also\s+)?(?:wants?|"
+    r"would like|needs?|asks?|is asking|was wondering|wonders?)\b)",
     re.I,
 )
 SENTENCE_MIN_WORDS = 2
