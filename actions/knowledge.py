@@ -48,7 +48,7 @@ class ActionAnswerFaq(Action):
         if understanding.answers_whole_message(tracker):  # a long message: every part answered
             buttons = understanding.option_buttons(tracker, [SCREENING_BUTTON, SPECIALIST_BUTTON])
             return understanding.answer_topics(dispatcher, tracker, buttons)
-        topic = understanding.asked_again_for_a_type(tracker)  # "what about for IBM?"
+        topic = understanding.follow_up_by_rule(tracker)  # "what about for IBM?", "what's in it?"
         if topic not in kb.topics:
             topic = understanding.planned_by_rule(tracker)  # "Is IVIG an option for it?"
         if topic not in kb.topics:

@@ -18,6 +18,7 @@ from bot.core.understanding import plan as planning
 from bot.core.yamlio import load_yaml
 
 PLAN_KEY = "understanding"
+MADE_OF_TOPIC = "what_is_ivig"  # "what's in it?": what IVIG is made of
 
 
 def planned(tracker: Tracker, kind: str) -> List[str]:
@@ -129,13 +130,28 @@ def asked_again_for_a_type(tracker: Tracker) -> str | None:
     return topic if topic in knowledge_base().topics else None
 
 
+def follow_up_by_rule(tracker: Tracker) -> str | None:
+    """A follow-up read from its words: the same question for another type, or what "it" is
+    made of once the conversation is under way (IVIG: no disease is made of anything)."""
+    again = asked_again_for_a_type(tracker)
+    if again is not None:
+        return again
+    text = cues().expand((tracker.latest_message or {}).get("text") or "")
+    if not cues().asks_made_of(text) or len(text.split()) > context.MAX_WORDS:
+        return None
+    under_way = tracker.get_slot("last_topic") or mentioned_subject(tracker)
+    if under_way or planning.NAMES_IVIG.search(text):
+        return MADE_OF_TOPIC if MADE_OF_TOPIC in knowledge_base().topics else None
+    return None
+
+
 def follow_up_topic(tracker: Tracker, clear: bool = False) -> str | None:
     """The topic of a question the classifiers were unsure of, read alone or with the subject
     of the last answer ("which muscles does it go after?"), when either reading is confident
     (`clear`: when one is clearly so)."""
-    again = asked_again_for_a_type(tracker)
-    if again is not None:
-        return again
+    by_rule = follow_up_by_rule(tracker)
+    if by_rule is not None:
+        return by_rule
     reading = follow_up_reading(tracker)
     if reading is None:
         return None

@@ -154,8 +154,12 @@ def test_the_same_question_for_another_type_is_answered_for_it_not_with_the_type
     stack, sender
 ):
     chat = Chat(stack, sender)
-    assert evaluation.covers([chat.say("Does IVIG help with dermatomyositis?")], "ivig_success")
-    assert evaluation.covers([chat.say("what about for IBM?")], "ivig_success")
+    first = chat.say("Does IVIG help with dermatomyositis?")
+    assert evaluation.covers([first], "ivig_for_which_types")  # whether it is used for it
+    assert evaluation.covers([first], "ivig_success")  # and how well it works
+    again = chat.say("what about for IBM?")
+    assert evaluation.covers([again], "ivig_for_which_types")
+    assert not evaluation.covers([again], "inclusion_body_myositis")  # not what IBM is
     assert evaluation.covers([chat.say("what is polymyositis?")], "polymyositis")
     reply = chat.say("Is IVIG an option for it?")
     assert evaluation.covers([reply], "ivig_for_which_types")

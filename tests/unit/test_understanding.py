@@ -486,6 +486,17 @@ def test_the_same_question_for_another_type_asks_the_last_answers_topic_again(te
     assert context.asked_again_for(text, named, "dermatomyositis", CUES.per_type) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["does ivig work 4 ibm? my dr says nothing works 4 it", "Does IVIG help with polymyositis?"],
+)
+def test_whether_ivig_works_for_a_type_asks_if_it_is_used_for_it_and_how_well(text):
+    rank = table_ranker([], default=(("faq/ivig_for_which_types", 0.7),))
+    assert planning.build(text, rank, types_in, cues=CUES).topics[:2] == [
+        "ivig_for_which_types", "ivig_success"
+    ]  # fmt: skip
+
+
 def test_ivig_as_an_option_for_a_thing_asks_the_types_it_is_used_for_not_for_a_screening():
     rank = table_ranker([], default=(("check_eligibility", 0.59),))
     plan = planning.build("Is IVIG an option for it?", rank, types_in, cues=CUES)
@@ -670,3 +681,17 @@ def test_who_a_caregiver_asks_about_is_named_as_the_answers_name_them():
     assert cues.person_in("our son has jdm and my husband asks") == "your son"
     assert cues.person_in("I have dermatomyositis") is None
     assert cues.person_in("the mom of a friend") is None  # only "my" or "our"
+
+
+def test_the_second_answer_to_one_question_gives_way_to_another_question():
+    rank = table_ranker([("how often", [("faq/ivig_frequency", 0.8)]),
+                         ("copay", [("faq/copay_help", 0.8)])])  # fmt: skip
+    plan = planning.build(
+        "Does IVIG help with polymyositis, how often is it given, and is there help with the"
+        " copay?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert plan.topics == ["ivig_for_which_types", "ivig_frequency", "copay_help"]
+    assert plan.more == ("ivig_success",)  # offered as an option

@@ -61,6 +61,7 @@ SUBJECT_WORDS = re.compile(
     re.I,
 )
 TREATMENT_CHOICE_TOPICS = ("when_ivig_used", "cure_and_first_line")
+WORKS_FOR_TOPICS = ("ivig_for_which_types", "ivig_success")
 FOR_A_TYPE = "ivig_for_which_types"  # IVIG asked about for a type ("is it an option for it?")
 TYPE_TOPICS = ("dermatomyositis", "polymyositis", "inclusion_body_myositis",
                "necrotizing_myopathy", "juvenile_myositis")  # fmt: skip
@@ -81,6 +82,7 @@ class Cues:
     # Who a caregiver asks about, as the answers name them ("your mother"), by its words ("my mom").
     relatives: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
     made_of: re.Pattern[str] | None = None  # what a medicine is made of: IVIG, never a disease
+    works_for: re.Pattern[str] | None = None  # "does IVIG work for IBM?": used for it, how well
     per_type: tuple[str, ...] = ()  # topics whose facts differ by type ("what about for IBM?")
     health: re.Pattern[str] | None = None  # health, medicine and the pharmacy's service
     elsewhere: re.Pattern[str] | None = None  # car insurance, property tax: not ours
@@ -106,6 +108,7 @@ class Cues:
                 for person, items in (raw.get("relatives") or {}).items()
             },
             words(raw["made_of"]) if raw.get("made_of") else None,
+            words(raw["works_for"]) if raw.get("works_for") else None,
             tuple(raw.get("per_type") or ()),
             words(raw["health"]) if raw.get("health") else None,
             words(raw["elsewhere"]) if raw.get("elsewhere") else None,
@@ -142,7 +145,12 @@ class Cues:
         return not ON_SUBJECT.search(text) and not self.health.search(text)
 
     def asks_made_of(self, text: str) -> bool:
-        return bool(self.made_of and self.made_of.search(text))
+        """What "it" is made of or comes from, with no disease named in the question ("where
+        does dermatomyositis come from?" asks for the causes)."""
+        if not (self.made_of and self.made_of.search(text)):
+            return False
+        named = [m.group() for m in SUBJECT_WORDS.finditer(text)]
+        return all(NAMES_IVIG.fullmatch(n) or n.lower().startswith("infusion") for n in named)
 
     def request_in(self, text: str) -> str | None:
         for kind in ("handoff", "screening"):
@@ -267,6 +275,7 @@ def build(
     requests: list[Part] = []
     topics: list[Part] = []
     uncovered = off_topic = told_screening = elsewhere = False
+    secondary: set[str] = set()  # the second answer to one question, left out for another's
 
     def add_topic(topic: str, confidence: float) -> None:
         if all(p.topic != topic for p in topics):
@@ -320,6 +329,11 @@ def build(
             continue
         if not segment.asks:
             continue
+        if cues.works_for and cues.works_for.search(segment.text) and types_in(segment.text):
+            for topic in WORKS_FOR_TOPICS:  # "does IVIG work for IBM?": used for it, how well
+                add_topic(topic, BY_RULE)
+            secondary.add(WORKS_FOR_TOPICS[-1])  # one question: its second answer goes first
+            continue
         if cues.asks_made_of(segment.text) and NAMES_IVIG.search(text):
             add_topic("what_is_ivig", BY_RULE)  # "... wants him to try IVIG. What is it made from?"
             continue
@@ -372,6 +386,8 @@ def build(
     # One sentence about something else, alone, is left to the classifiers (a follow-up such as
     # "ok what about saturday" names no subject of its own); beside other parts, it is an aside.
     off_topic = off_topic or (elsewhere and bool(requests or topics))
+    if len(topics) > MAX_TOPICS:
+        topics.sort(key=lambda p: p.topic in secondary)  # stable: the order asked otherwise
     parts = [*requests, *topics[:MAX_TOPICS]]
     # A question about something else beside questions answered ("do you know a plumber?") is
     # named as outside what the assistant does; a question the content lacks, as a gap for a
