@@ -55,8 +55,11 @@ class ActionAnswerFaq(Action):
             topic, _ = routing.selected_topic(
                 tracker.latest_message, set(kb.topics), settings.min_topic_confidence()
             )
-        if topic is None and latest_intent(tracker) == "inform":
-            topic = routing.named_type_topic(tracker.latest_message, set(kb.topics))  # bare type
+        if topic is None:  # a bare type ("dermatomyositis", "and dermatomyositis?")
+            named = routing.named_type_topic(tracker.latest_message, set(kb.topics))
+            planned = understanding.planned(tracker, "topic")
+            if latest_intent(tracker) == "inform" or (named and planned == [named]):
+                topic = named  # the lexicon and the sentence's reading agree
         if topic is None:  # unsure: a follow-up read with the conversation's subject
             topic = understanding.follow_up_topic(tracker)
         if topic is None:  # the response selector is unsure: the sentence classifier's topic

@@ -412,13 +412,26 @@ def test_erase_what_i_submitted_is_a_request_to_delete():
 
 @pytest.mark.parametrize(
     "text",
-    ["Please delete everything you have on me.", "Can you delete everything I've typed in here?"],
+    [
+        "Please delete everything you have on me.",
+        "Can you delete everything I've typed in here?",
+        "She wants everything we hold on her wiped.",  # told, not asked
+        "can u get rid of this whole chat",
+        "I don't want anything I said here kept on your servers.",
+        "I'd like all of that gone.",
+    ],
 )
 def test_erasing_everything_one_typed_or_is_held_is_a_request_to_delete(text):
     rank = table_ranker([], default=(("help", 0.44),))
     story = "I typed my full name and birth date last week and I'm not comfortable with that. "
     assert planning.build(story + text, rank, types_in).request == "erase"
-    assert planning.build("Can you remove all the side effects?", rank, types_in).request is None
+    for other in [
+        "Can you remove all the side effects?",
+        "Will everything be gone after IVIG?",
+        "Can IVIG get rid of the rash?",
+        "I asked you to delete my data last week.",
+    ]:
+        assert planning.build(other, rank, types_in).request is None, other
 
 
 def test_a_screening_word_in_the_story_is_not_a_request_when_the_message_asks_something_else():

@@ -47,9 +47,24 @@ ERASE = re.compile(
     # "Please delete everything you have on me", "erase all I've typed in here"
     r"|\b(?:delete|erase|remove|wipe|clear)\b.{0,20}\b(?:everything|anything|all)\b.{0,10}"
     r"\b(?:you (?:have|hold|keep|kept|stored|saved|got)|on me|about me|(?:i|we)(?:'ve| have)? "
-    r"(?:typed|written|entered|said|sent|shared|told you|put|given))",
+    r"(?:typed|written|entered|said|sent|shared|told you|put|given))"
+    # "can u get rid of this whole convo", "wipe everything", "scrub all of that"
+    r"|\b(?:wipe|erase|delete|remove|scrub|get rid of|clear)\b.{0,30}\b(?:everything|all of "
+    r"(?:it|that|this)|(?:this|the|that|my|our|her|his) (?:whole |entire )?(?:convo|conversation|"
+    r"chat|record|history))\b"
+    # "wants everything we have on her wiped", "I'd like all of that gone", "can it be wiped"
+    r"|\b(?:everything|all of (?:it|that|this)|(?:that|this|the) (?:whole )?(?:conversation|convo|"
+    r"chat|record))\b.{0,40}\b(?:be )?(?:wiped|erased|deleted|scrubbed)\b"
+    r"|\b(?:like|want|need)s? (?:all of (?:that|it|this)|everything|it all) gone\b"
+    r"|\b(?:can|could|should|will) (?:it|that|this|all that) be (?:wiped|erased|deleted|scrubbed)\b"
+    # "I don't want anything I've told you here kept on file"
+    r"|\b(?:do not|don't|dont|doesn't|doesnt|does not|never) want\b.{0,15}\b(?:anything "
+    r"(?:i|we|she|he)|any (?:record|of (?:it|that|this|my|her|his))|(?:my|her|his|our) "
+    r"(?:data|details|info|information|messages?|conversation|chat))\b.{0,40}"
+    r"\b(?:kept|stored|saved|on file|staying|recorded|held|sitting)\b",
     re.I,
 )
+TOLD_BEFORE = re.compile(r"\b(?:asked|already|last time|before|earlier you)\b", re.I)
 COMPARISON = re.compile(
     r"\b(?:differ\w*|diff|difference|compare\w*|comparison|versus|vs|same thing|tell (?:them|it) "
     r"apart|keep them straight|mix(?:ed)? (?:them )?up|confuse|between)\b",
@@ -297,8 +312,10 @@ def build(
         if kind == "erase" and not ERASE.search(segment.text):
             kind = None
         cued = cues.request_in(segment.text) if cues.requests else None
-        if segment.asks and ERASE.search(segment.text):
-            cued = "erase"  # the words of a request to delete, however the sentence reads
+        if ERASE.search(segment.text) and (segment.asks or not TOLD_BEFORE.search(segment.text)):
+            # The words of a request to delete, however the sentence reads ("She wants
+            # everything we have on her wiped."), unless it tells of one made before.
+            cued = "erase"
         kind = kind or cued
         if kind == "screening" and not segment.asks and cues.tells_done_before(segment.text):
             kind = None  # "I started a screening for my aunt, but ...": the story
