@@ -111,6 +111,9 @@ def test_a_question_that_reports_a_present_emergency_is_still_an_alarm():
 
 def test_a_recent_symptom_that_may_be_over_gets_the_caution_net():
     assert detect("my chest hurt really bad last night").is_caution
+    # Told of the last infusion, it is recent; happening now, it is still the emergency.
+    assert detect("During his last one he broke out in hives and they slowed it down.").is_caution
+    assert detect("during my last infusion I got hives and now my throat is closing").is_emergency
 
 
 def test_history_is_not_an_emergency_but_self_harm_in_the_past_still_gets_the_988_line():
