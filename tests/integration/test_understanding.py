@@ -13,8 +13,8 @@ from bot.tools import understanding_eval as evaluation
 from tests.integration.test_screening_conversations import Chat
 
 REPORTS = PROJECT_ROOT / "reports"
-LONG_MESSAGE_FLOOR = 0.90
-FOLLOW_UP_FLOOR = 0.88
+LONG_MESSAGE_FLOOR = 0.92
+FOLLOW_UP_FLOOR = 0.94
 
 
 def test_long_messages_and_follow_ups_of_the_development_half_hold_their_figures(stack):
