@@ -109,3 +109,30 @@ def test_a_question_while_the_name_is_asked_is_answered_and_is_not_taken_as_the_
     assert reply.rstrip().endswith("What name should the specialist ask for?")
     assert stack.tracker(sender)["slots"]["contact_name"] is None
     assert "How should we reach you?" in chat.say("Zelda Quimby")
+
+
+def test_asking_to_be_forgotten_in_the_middle_of_contact_capture_stops_it_and_erases(stack, sender):
+    chat = Chat(stack, sender)
+    chat.say("can someone call me about copay help")
+    assert "What name should the specialist ask for?" in chat.say("yes")
+    chat.say("Zelda Quimby")
+    confirm = chat.say("actually I don't want anything I told you kept on file")
+    assert "This can't be undone." in confirm and "How should we reach you?" not in confirm
+    assert stack.tracker(sender)["active_loop"].get("name") is None
+    assert chat.say("Yes, delete them").startswith("Done.")
+    with sqlite3.connect(stack.tracker_db) as db:
+        stored = " ".join(d for (d,) in db.execute(
+            "SELECT data FROM events WHERE sender_id = ?", (sender,)))  # fmt: skip
+    assert "Zelda" not in stored
+
+
+def test_asking_to_be_forgotten_in_the_middle_of_the_screening_stops_it_and_asks_first(
+    stack, sender
+):
+    chat = Chat(stack, sender)
+    chat.say("could ivig help me")
+    chat.say("for me")
+    confirm = chat.say("delete my information")
+    assert "This can't be undone." in confirm and "couldn't read that" not in confirm
+    assert stack.tracker(sender)["active_loop"].get("name") is None
+    assert chat.say("yes").startswith("Done.")

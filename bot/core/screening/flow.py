@@ -27,7 +27,7 @@ INTERRUPTIONS = frozenset({
     "faq", "ask_why", "stop", "restart_screening", "request_human", "ask_source",
     "ask_not_covered", "out_of_scope", "help", "bot_challenge", "goodbye", "emergency",
     "emergency_self_harm", "describe_symptoms", "check_eligibility", "medication_advice",
-    "unreadable_input",
+    "unreadable_input", "delete_my_data",
 })  # fmt: skip
 QUESTION_START = re.compile(
     r"^(what|why|how|is|are|can|could|does|do|will|should|when|where|who|which)\b", re.I
