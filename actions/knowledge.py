@@ -12,12 +12,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import understanding
 from bot.action_server import settings
 from bot.core import routing
+from bot.core.buttons import button
 from bot.core.knowledge import KnowledgeBase, knowledge_base
 
 logger = logging.getLogger(__name__)
 
-SPECIALIST_BUTTON = {"title": "Talk to a specialist", "payload": "/request_human"}
-SCREENING_BUTTON = {"title": "Could IVIG help me?", "payload": "/check_eligibility"}
+
+def next_steps(tracker: Tracker) -> List[Dict[str, str]]:
+    """The screening (worded for the person asked about) and a specialist, after an answer."""
+    return [button("screening", understanding.stated_person(tracker)), button("specialist")]
 
 
 def topic_button(key: str, kb: KnowledgeBase) -> Dict[str, str]:
@@ -31,10 +34,10 @@ def offer_search_results(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if hits:
         dispatcher.utter_message(
             response="utter_did_you_mean",
-            buttons=[topic_button(hit.topic.key, kb) for hit in hits] + [SPECIALIST_BUTTON],
+            buttons=[topic_button(hit.topic.key, kb) for hit in hits] + [button("specialist")],
         )
     else:
-        dispatcher.utter_message(response="utter_default", buttons=[SPECIALIST_BUTTON])
+        dispatcher.utter_message(response="utter_default", buttons=[button("specialist")])
 
 
 class ActionAnswerFaq(Action):
@@ -46,7 +49,7 @@ class ActionAnswerFaq(Action):
     ) -> List[Dict[str, Any]]:
         kb = knowledge_base()
         if understanding.answers_whole_message(tracker):  # a long message: every part answered
-            buttons = understanding.option_buttons(tracker, [SCREENING_BUTTON, SPECIALIST_BUTTON])
+            buttons = understanding.option_buttons(tracker, next_steps(tracker))
             return understanding.answer_topics(dispatcher, tracker, buttons)
         topic = understanding.follow_up_by_rule(tracker)  # "what about for IBM?", "what's in it?"
         if topic not in kb.topics:
@@ -86,6 +89,7 @@ def answer_topic(
         answer=answer.text,
         source=answer.source_line,
         care=understanding.seek_care(tracker, kb),
+        buttons=next_steps(tracker),
     )
     return understanding.answered(tracker, kb, [topic])
 

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.screening import answers_of
 from bot.core import input_replies
+from bot.core.buttons import button
 from bot.core.knowledge import knowledge_base
 from bot.core.program import phone_text
 from bot.core.screening import flow
@@ -27,8 +28,8 @@ def follow_up_buttons(answers: Dict[str, Any]) -> List[Dict[str, Any]]:
     """'Continue the screening' only while a screen is unfinished; always 'Ask a question'."""
     buttons: List[Dict[str, Any]] = []
     if flow.is_unfinished(answers):
-        buttons.append({"title": "Continue the screening", "payload": "/check_eligibility"})
-    buttons.append({"title": "Ask a question", "payload": "/help"})
+        buttons.append(button("continue_screening"))
+    buttons.append(button("ask_question"))
     return buttons
 
 

@@ -46,7 +46,15 @@ import yaml
 
 from bot import PROJECT_ROOT
 from bot.core import text as text_terms
-from bot.core.knowledge import Claim, Claims, claims_in, copy_tokens, load_claims, normal_words
+from bot.core.knowledge import (
+    Claim,
+    Claims,
+    claims_in,
+    copy_tokens,
+    for_person,
+    load_claims,
+    normal_words,
+)
 
 MAX_GRADE = 8.0
 COPY_RUN = 8
@@ -433,6 +441,7 @@ def collect(root: Path = PROJECT_ROOT) -> list[Text]:
             texts.append(Text(f"symptom_links/{name}/label", "label", spec["label"], spec["label"]))
     texts += _screening_texts(data, values)
     texts += _domain_texts(root / "domain.yml", values)
+    texts += _button_texts(data / "knowledge" / "buttons.yml")
     texts += _other_texts(data, values)
     return texts
 
@@ -512,6 +521,18 @@ def _domain_texts(path: Path, values: Mapping[str, str]) -> list[Text]:
             for button in variant.get("buttons") or []:
                 title = str(button.get("title", ""))
                 texts.append(Text(f"{where} button", "label", title, title))
+    return texts
+
+
+def _button_texts(path: Path) -> list[Text]:
+    """The buttons the action server adds (data/knowledge/buttons.yml), both wordings."""
+    buttons = (_yaml(path) or {}).get("buttons") or {}
+    texts = []
+    for key, spec in buttons.items():
+        for part in ("title", "for_other"):
+            if spec.get(part):
+                title = for_person(str(spec[part]), "your mother")
+                texts.append(Text(f"knowledge/buttons/{key} {part}", "label", title, title))
     return texts
 
 

@@ -94,7 +94,9 @@ def test_a_caregiver_is_answered_about_the_person_they_asked_for(stack, sender):
         "often would she need IVIG, and what are the side effects?"
     )
     assert evaluation.covers([reply], "ivig_frequency") and "how your mother responds" in reply
-    assert "your mother's insurance" in chat.say("and is there help with the cost?")
+    assert "[Could IVIG help your mother?]" in reply and "[Could IVIG help me?]" not in reply
+    cost = chat.say("and is there help with the cost?")
+    assert "your mother's insurance" in cost and "[Could IVIG help your mother?]" in cost
 
 
 def test_a_turn_no_rule_expects_is_read_as_a_follow_up_and_the_dialogue_goes_on(stack, sender):
