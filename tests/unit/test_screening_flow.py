@@ -67,6 +67,20 @@ def test_a_correction_of_an_earlier_answer_is_applied():
     }
 
 
+def test_a_relatives_story_or_a_question_does_not_change_the_writers_own_answers():
+    """ "My nephew has JM" told during one's own screening is about the nephew; "is it used
+    for JM?" asks, it tells nothing: neither rewrites the diagnosis."""
+    asked = {**ALL, "weight_kg": None, "insurance": None, "us_state": None, "has_doctor": None}
+    told = interpret("weight_kg", "my nephew has juvenile myositis too", asked, intent="inform")
+    assert "diagnosis" not in told.values
+    question = interpret(
+        "weight_kg", "my nephew has JM, is it used for him too?", asked, intent="faq"
+    )
+    assert question.interruption and not question.values
+    late = interpret("insurance", "I have polymyositis", ALL)
+    assert late.values == {"diagnosis": "polymyositis"}  # still a correction of one's own
+
+
 def test_a_question_is_an_interruption_not_an_answer():
     result = interpret("diagnosis", "what is dermatomyositis?", ALL, intent="faq")
     assert result.interruption and not result.values

@@ -235,6 +235,17 @@ COMPANIONS = {
 }
 
 
+def _may_correct(text: str, answers: Mapping[str, Any], looks_like_question: bool) -> bool:
+    """Whether a message with no correction cue may still change an earlier answer ("80 kg"
+    given late): not a question ("is it used for JM?" asks, it tells nothing), and not a
+    relative's story in the writer's own screening ("my nephew has JM")."""
+    if looks_like_question:
+        return False
+    return not (
+        answers.get("for_whom") == "self" and parsing.has(parsing.normalize(text), "relative")
+    )
+
+
 def interpret(
     requested: str,
     text: str,
@@ -272,7 +283,9 @@ def interpret(
 
     # A correction of an earlier answer ("actually I weigh 80 kg", "I meant Texas").
     corrections = {}
-    if CORRECTION_CUE.search(text) or not values:
+    if CORRECTION_CUE.search(text) or (
+        not values and _may_correct(text, answers, looks_like_question)
+    ):
         for q in questions():
             slot = q.slot
             if slot == requested or answers.get(slot) is None or slot in values:

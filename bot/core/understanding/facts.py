@@ -13,12 +13,6 @@ from typing import Any, Mapping, Sequence
 
 from bot.core.screening import flow, parsing
 
-RELATIVE = re.compile(
-    r"\b(?:my|our)\s+(?:mom|mum|mother|dad|father|son|daughter|child|kid|baby|husband|wife|"
-    r"partner|spouse|brother|sister|grandma|grandmother|grandpa|grandfather|aunt|uncle|"
-    r"parent|boy|girl|teen|teenager|toddler)\b",
-    re.I,
-)
 AGE = re.compile(
     r"\b(?:is|am|im|i'm|aged|age|turned|turning)\s+(\d{1,3})\b(?!\s*(?:lbs?|kg|pounds|%))|"
     r"\b(\d{1,3})[- ](?:years?|yrs?)[- ]old\b|\b(\d{1,3})\s*(?:yo|y/o)\b",
@@ -47,7 +41,7 @@ def stated_facts(text: str, entities: Sequence[Mapping[str, Any]] = ()) -> dict[
         tried = parsing.parse_first_line_tried(text, medicines)
         if tried.found:
             found["first_line_tried"] = tried.value
-    if RELATIVE.search(text):
+    if parsing.has(parsing.normalize(text), "relative"):
         found["for_whom"] = "other"
     elif re.search(
         r"\b(?:for me|for myself|i have|i was diagnosed|i've been diagnosed)\b", text, re.I
