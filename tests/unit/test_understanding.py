@@ -708,3 +708,57 @@ def test_the_second_answer_to_one_question_gives_way_to_another_question():
     )
     assert plan.topics == ["ivig_for_which_types", "ivig_frequency", "copay_help"]
     assert plan.more == ("ivig_success",)  # offered as an option
+
+
+def test_texting_laughter_ends_a_sentence():
+    found = segments(
+        "do u know a good mechanic lol my car died on the way. how long do side effects last"
+    )
+    assert [s.text for s in found][:2] == [
+        "do u know a good mechanic lol.",
+        "my car died on the way.",
+    ]
+
+
+def test_the_story_before_a_colon_only_leads_to_the_question_after_it():
+    found = segments("I have polymyositis and I want to know: is there actually a cure?")
+    assert [(s.text, s.asks) for s in found] == [
+        ("I have polymyositis and I want to know", False),
+        ("is there actually a cure?", True),
+    ]
+
+
+def test_a_question_word_with_its_verb_after_a_lead_in_asks():
+    assert is_asking("hey random q but whos playing in the finals this year")
+
+
+def test_a_time_said_with_am_or_pm_is_not_read_as_a_myositis_type():
+    assert CUES.expand("can someone call me after 6 pm or 9 AM") == (
+        "can someone call me after 6 pm or 9 AM"
+    )
+    assert "polymyositis" in CUES.expand("i was dx w pm last yr")
+
+
+def test_an_aside_about_this_weekend_is_not_read_as_pointing_back_at_the_story():
+    rank = table_ranker([("weather", [("out_of_scope", 0.3)]),
+                         ("side effects", [("faq/side_effects", 0.9)])])  # fmt: skip
+    plan = planning.build(
+        "What are the side effects of IVIG? Also what's the weather doing this weekend?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert [p.kind for p in plan.parts] == ["topic", "out_of_scope"]
+
+
+def test_something_else_beside_a_gap_in_the_content_is_named_after_the_gap():
+    rank = table_ranker([("turmeric", [("ask_not_covered", 0.6)]),
+                         ("weather", [("out_of_scope", 0.8)])])  # fmt: skip
+    plan = planning.build(
+        "My dad just started IVIG. Can he keep taking turmeric with it? Also, what's the "
+        "weather in Chicago this weekend?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert [p.kind for p in plan.parts] == ["not_covered", "out_of_scope"]

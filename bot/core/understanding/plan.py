@@ -27,6 +27,7 @@ CLEARLY_NOT_COVERED = 0.50
 BY_RULE = 1.0  # a topic read from the message's own words (a comparison, "what is that?")
 NAMES_IVIG = re.compile(r"\b(?:ivig|immunoglobulins?|immune globulins?)\b", re.I)
 NOT_QUESTIONS = {"greet", "thank", "affirm", "deny", "goodbye", "bot_challenge"}
+CLOCK = {"am", "pm"}
 ON_SUBJECT = re.compile(
     r"\b(?:ivig|igg|immunoglobulin|immune globulin|infusions?|myositis|myopathy|\w*myositis|ibm|"
     r"sibm|dm|pm|jdm|muscles?|weak\w*|steroids?|prednisone|dose|dosing|side effects?|copay|"
@@ -77,6 +78,9 @@ SUBJECT_WORDS = re.compile(
 )
 TREATMENT_CHOICE_TOPICS = ("when_ivig_used", "cure_and_first_line")
 WORKS_FOR_TOPICS = ("ivig_for_which_types", "ivig_success")
+HELPS_WITH = re.compile(
+    r"\b(?:help|work|do anything)\w*\s+(?:with|on|against|for (?:the|her|his|my))\b", re.I
+)
 FOR_A_TYPE = "ivig_for_which_types"  # IVIG asked about for a type ("is it an option for it?")
 TYPE_TOPICS = ("dermatomyositis", "polymyositis", "inclusion_body_myositis",
                "necrotizing_myopathy", "juvenile_myositis")  # fmt: skip
@@ -136,9 +140,14 @@ class Cues:
         """Texting shorthand spelled out, whole words only."""
         if not self.shorthand:
             return text
-        return re.sub(
-            r"[A-Za-z0-9]+", lambda m: self.shorthand.get(m.group().lower(), m.group()), text
-        )
+
+        def spelled(m: re.Match[str]) -> str:
+            word = m.group()
+            if word.lower() in CLOCK and m.string[: m.start()].rstrip()[-1:].isdigit():
+                return word  # "after 6 pm" is a time, not polymyositis
+            return self.shorthand.get(word.lower(), word)
+
+        return re.sub(r"[A-Za-z0-9]+", spelled, text)
 
     def names_myositis_in_general(self, text: str) -> bool:
         return bool(self.in_general and self.in_general.search(text))
@@ -346,10 +355,19 @@ def build(
             continue
         if not segment.asks:
             continue
-        if cues.works_for and cues.works_for.search(segment.text) and types_in(segment.text):
+        works_for = bool(cues.works_for and cues.works_for.search(segment.text))
+        if works_for and types_in(segment.text):
             for topic in WORKS_FOR_TOPICS:  # "does IVIG work for IBM?": used for it, how well
                 add_topic(topic, BY_RULE)
             secondary.add(WORKS_FOR_TOPICS[-1])  # one question: its second answer goes first
+            continue
+        if (
+            works_for
+            and NAMES_IVIG.search(text)
+            and not SUBJECT_WORDS.search(segment.text)
+            and not HELPS_WITH.search(segment.text)  # "does it help with the headaches?"
+        ):
+            add_topic(WORKS_FOR_TOPICS[-1], BY_RULE)  # "... IVIG ... Has it shown any benefit?"
             continue
         if cues.asks_made_of(segment.text) and NAMES_IVIG.search(text):
             add_topic("what_is_ivig", BY_RULE)  # "... wants him to try IVIG. What is it made from?"
@@ -366,6 +384,13 @@ def build(
         if label == "out_of_scope" and probability >= MIN_CONFIDENCE:
             off_topic = True  # about something else: the story before it does not change that
             continue
+        if index in in_context and ABOUT_THE_STORY.search(segment.text):
+            # "Got hives during my last infusion. Is that common?": how common the thing told
+            # is, not how common myositis is (unless the story only names a type).
+            told = _told_topic(in_context[index][1])
+            if told:
+                add_topic(*told)
+                continue
         topic = _topic_of_question(segment.text, ranking)
         if topic is None and index in in_context and not _clearly_uncovered(ranking):
             # Read with its story; but when even with the story the content lacks the answer,
@@ -409,10 +434,10 @@ def build(
     # A question about something else beside questions answered ("do you know a plumber?") is
     # named as outside what the assistant does; a question the content lacks, as a gap for a
     # specialist. Alone, something else is simply out of scope (the plan's intent).
-    if off_topic and parts:
-        parts.append(Part("out_of_scope"))
     if uncovered and len(topics) < MAX_TOPICS:
         parts.append(Part("not_covered"))
+    if off_topic and parts:  # beside a gap in the content too, after it
+        parts.append(Part("out_of_scope"))
     return Plan(
         tuple(parts),
         tuple(p.topic for p in topics[MAX_TOPICS:] if p.topic),
@@ -461,6 +486,24 @@ def _points_at_ivig(told: str) -> bool:
 
 
 CONTEXT_WEIGHT = 0.5
+ABOUT_THE_STORY = re.compile(
+    r"\b(?:is|are|was|does|do)\s+(?:that|this|it|these|those)\s+(?:\w+\s+)?"
+    r"(?:common|normal|usual|rare|typical|expected|happen a lot|happen often)\b",
+    re.I,
+)
+
+
+def _told_topic(ranking: list[tuple[str, float]]) -> tuple[str, float] | None:
+    """The topic of what the story told, read with the question: never how common myositis
+    is, and none when the story is only a diagnosis (then "is that common?" asks just that)."""
+    for label, probability in ranking:
+        topic = label[len(FAQ_PREFIX) :]
+        if not label.startswith(FAQ_PREFIX) or topic == "how_common":
+            continue
+        if topic in TYPE_TOPICS or topic == "what_is_myositis" or probability < MIN_ON_SUBJECT:
+            return None
+        return topic, probability
+    return None
 
 
 def _in_context(found: Sequence[Segment], rank: Ranker) -> dict[int, tuple[str, list]]:
@@ -518,7 +561,13 @@ def _with_subject(found: Sequence[Segment]) -> list[str]:
 
 SECOND_TOPIC = 0.20
 # A question that points back at its story ("reactions like that", "is this related?").
-REFERS_BACK = re.compile(r"\b(?:that|this|it|its|those|these|they|them|such)\b", re.I)
+REFERS_BACK = re.compile(
+    r"\b(?:that|this|those|these)\b"
+    # "this year", "this weekend": a time, not a thing said before.
+    r"(?!\s+(?:year|yr|week|weekend|month|morning|afternoon|evening|night|season|time|summer|"
+    r"winter|spring|fall)s?\b)|\b(?:it|its|they|them|such)\b",
+    re.I,
+)
 
 
 def _second_topic(ranking: list[tuple[str, float]], first: str) -> tuple[str, float] | None:

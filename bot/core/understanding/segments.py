@@ -25,9 +25,17 @@ QUESTION_START = re.compile(
 # A question after a short lead-in: "unrelated but do you sell vapes", "ok so can I get it at home".
 LATER_QUESTION = re.compile(
     r"^\W*(?:\w+\W+){0,4}?(?:but|and|so|also|or)\s+(?:do|does|can|could|is|are|will|would|should|"
-    r"what|how|why|when|where|which|who)\s+(?:you|u|i|we|they|it|there|he|she|my|your|this|that)\b",
+    r"what|how|why|when|where|which|who)\s+(?:you|u|i|we|they|it|there|he|she|my|your|this|that)\b"
+    # "hey random q but whos playing in the finals": a question word with its verb in it.
+    r"|^\W*(?:\w+\W+){0,4}?(?:but|and|so|also|or)\s+(?:whos|whats|wheres|hows|who's|what's|"
+    r"where's|how's)\s+\w",
     re.I,
 )
+# Texting laughter ends a sentence ("a good mechanic lol my car died"): a boundary for the
+# sentence splitter, which cannot know it.
+LAUGHTER = re.compile(r"\b(lol|lmao|lmfao|rofl|haha\w*)\b(?=\s+[a-z])", re.I)
+# "I want to know: is there a cure?": the words before the colon only lead to the question.
+COLON_QUESTION = re.compile(rf":\s+(?=(?:{QUESTION_WORDS}|whether)\b)", re.I)
 # Statements that ask all the same ("I'd like to know", "caller wants to know", "tell me").
 ASKING = re.compile(
     r"\b(?:(?:want|wants|wanted|like|need|needs|trying|hoping|wondering|wonder|curious|asking|"
@@ -99,15 +107,27 @@ def _split_questions(sentence: str) -> list[str]:
     return parts or [sentence.strip()]
 
 
+def _leading_context(sentence: str) -> tuple[str, str]:
+    """'I have polymyositis and I want to know: is there a cure?' -> the story that leads to
+    the question, and the question; ('', sentence) without such a colon."""
+    match = COLON_QUESTION.search(sentence)
+    if not match or len(sentence[: match.start()].split()) < 3:
+        return "", sentence
+    return sentence[: match.start()].strip(), sentence[match.end() :].strip()
+
+
 @lru_cache(maxsize=512)
 def segments(text: str) -> tuple[Segment, ...]:
     """The message's sentences, questions joined in one sentence split apart."""
     found: list[Segment] = []
-    for sentence in _segmenter().segment(text or ""):
+    for sentence in _segmenter().segment(LAUGHTER.sub(r"\1.", text or "")):
         sentence = sentence.strip()
         if len(sentence.split()) < SENTENCE_MIN_WORDS and found:
             found[-1] = Segment(f"{found[-1].text} {sentence}", found[-1].asks)
             continue
+        lead, sentence = _leading_context(sentence)
+        if lead:
+            found.append(Segment(lead, False))
         parts = _split_questions(sentence) if is_asking(sentence) else [sentence]
         for number, part in enumerate(parts):
             # A part after the first starts where a question starts ("..., and whether she
