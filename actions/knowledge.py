@@ -6,7 +6,7 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import understanding
@@ -92,6 +92,24 @@ def answer_topic(
         buttons=next_steps(tracker),
     )
     return understanding.answered(tracker, kb, [topic])
+
+
+class ActionDecline(Action):
+    """A question the content does not answer: an honest decline and the offer of a specialist;
+    but a short follow-up that the conversation's subject plainly answers ("is there a test
+    for that?" after IgA deficiency) gets that answer."""
+
+    def name(self) -> str:
+        return "action_decline"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        topic = understanding.gap_follow_up(tracker)
+        if topic is not None:
+            return [*answer_topic(dispatcher, tracker, topic), SlotSet("declined", False)]
+        dispatcher.utter_message(response="utter_not_covered")
+        return [SlotSet("declined", True)]
 
 
 class ActionShowSources(Action):

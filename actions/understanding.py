@@ -159,6 +159,27 @@ def follow_up_topic(tracker: Tracker, clear: bool = False) -> str | None:
     return topic if topic in knowledge_base().topics else None
 
 
+# A follow-up the classifiers took for a gap in the content is answered from the subject only
+# when they barely thought so and the subject makes the question plain: "is there a test for
+# that?" after IgA deficiency, never "can she take it with her blood thinner?".
+WEAK_GAP = 0.3
+PLAIN_WITH_SUBJECT = 0.7
+
+
+def gap_follow_up(tracker: Tracker) -> str | None:
+    """The topic of a follow-up read as a content gap, when the subject plainly answers it."""
+    reading = follow_up_reading(tracker)
+    if reading is None or reading.with_subject is None:
+        return None
+    label, probability = reading.alone
+    if label == "ask_not_covered" and probability >= WEAK_GAP:
+        return None
+    topic, confidence = reading.with_subject
+    if confidence < PLAIN_WITH_SUBJECT or topic not in knowledge_base().topics:
+        return None
+    return topic
+
+
 @lru_cache(maxsize=1)
 def cues() -> planning.Cues:
     return planning.Cues.from_data(load_yaml(planning.CUES_FILE))

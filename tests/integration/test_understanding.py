@@ -166,3 +166,14 @@ def test_the_same_question_for_another_type_is_answered_for_it_not_with_the_type
     reply = chat.say("Is IVIG an option for it?")
     assert evaluation.covers([reply], "ivig_for_which_types")
     assert not evaluation.covers([reply], "start_screening")
+
+
+def test_a_follow_up_read_as_a_gap_is_answered_only_when_its_subject_makes_it_plain(stack, sender):
+    chat = Chat(stack, sender)
+    chat.say("A nurse mentioned IgA. What is IgA deficiency?")
+    assert evaluation.covers([chat.say("is there a test for that?")], "iga_deficiency")
+    other = Chat(stack, f"{sender}-2")
+    other.say("what are the side effects of ivig")
+    declined = other.say("can she take it with her blood thinner?")
+    assert evaluation.covers([declined], "not_covered")
+    assert "reach our IVIG team" in other.say("yes")  # the decline's offer still holds

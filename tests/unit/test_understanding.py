@@ -762,3 +762,32 @@ def test_something_else_beside_a_gap_in_the_content_is_named_after_the_gap():
         cues=CUES,
     )
     assert [p.kind for p in plan.parts] == ["not_covered", "out_of_scope"]
+
+
+def test_whether_ivig_is_used_for_both_types_compared_is_asked_beside_the_comparison():
+    rank = table_ranker([("both of them", [("faq/when_ivig_used", 0.32)])])
+    plan = planning.build(
+        "What's the difference between dermatomyositis and polymyositis? Is IVIG used for both "
+        "of them?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert plan.topics == ["dermatomyositis", "polymyositis", "ivig_for_which_types"]
+
+
+def test_ivig_compared_between_two_types_asks_what_it_does_for_each_not_the_types_facts():
+    rank = table_ranker([("option", [("faq/ivig_for_which_types", 0.4)])])
+    plan = planning.build(
+        "Is IVIG a good option for dermatomyositis versus inclusion body myositis?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert plan.topics == ["ivig_for_which_types", "ivig_success"]
+
+
+def test_how_well_it_works_for_it_is_not_read_as_which_types_it_is_used_for():
+    rank = table_ranker([("how well", [("faq/ivig_success", 0.6)])])
+    plan = planning.build("How well does it work for it?", rank, types_in, cues=CUES)
+    assert plan.topics == ["ivig_success"]

@@ -78,6 +78,18 @@ SUBJECT_WORDS = re.compile(
 )
 TREATMENT_CHOICE_TOPICS = ("when_ivig_used", "cure_and_first_line")
 WORKS_FOR_TOPICS = ("ivig_for_which_types", "ivig_success")
+# IVIG as a treatment for something: "used for", "a good option for", "given in".
+IVIG_FOR = re.compile(
+    r"\b(?:used|given|prescribed|approved|offered|an option|a good option|a treatment|good|"
+    r"work\w*|help\w*)\s+(?:for|with|in|to treat)\b",
+    re.I,
+)
+# Whether IVIG is used for a thing, not how well it works ("how well does it work for it?").
+USED_FOR = re.compile(
+    r"\b(?:used|given|prescribed|approved|offered|an option|a good option|a treatment)\s+"
+    r"(?:for|with|in|to treat)\b",
+    re.I,
+)
 HELPS_WITH = re.compile(
     r"\b(?:help|work|do anything)\w*\s+(?:with|on|against|for (?:the|her|his|my))\b", re.I
 )
@@ -309,7 +321,19 @@ def build(
     general = ["what_is_myositis"] if cues.names_myositis_in_general(text) else []
     compared = general + named_types  # "dermatomyositis vs myositis in general": both sides
     compares = len(compared) >= 2 and bool(COMPARISON.search(text))
-    if compares:
+    ivig_compared = compares and any(
+        s.asks
+        and COMPARISON.search(s.text)
+        and NAMES_IVIG.search(s.text)
+        and IVIG_FOR.search(s.text)
+        for s in found
+    )
+    if ivig_compared:
+        # "Is IVIG a good option for DM versus IBM?" compares what IVIG does for each type:
+        # which types it is used for, and how well it works, not the types' own facts.
+        for topic in WORKS_FOR_TOPICS:
+            add_topic(topic, BY_RULE)
+    elif compares:
         for topic in compared:
             add_topic(topic, BY_RULE)
     if any(s.asks and cues.is_treatment_choice(s.text) for s in found):
@@ -381,6 +405,9 @@ def build(
             continue
         if compares and COMPARISON.search(segment.text):
             continue  # the comparison is answered by both its sides
+        if USED_FOR.search(segment.text) and _about_a_thing(segment.text):
+            add_topic(FOR_A_TYPE, BY_RULE)  # "Is IVIG used for both of them?"
+            continue
         if label == "out_of_scope" and probability >= MIN_CONFIDENCE:
             off_topic = True  # about something else: the story before it does not change that
             continue
@@ -449,7 +476,7 @@ def build(
 
 # "for it", "for that one": IVIG asked about for a thing (a type), not for a person.
 FOR_A_THING = re.compile(
-    r"\b(?:for|with|in|to treat)\s+(?:it|that|this|those|either|both|that one|this one|"
+    r"\b(?:for|with|in|to treat)\s+(?:it|that|this|those|either|both|each|that one|this one|"
     r"th(?:at|is|ese|ose) (?:types?|kinds?|forms?|ones))\b",
     re.I,
 )
