@@ -108,7 +108,9 @@ class ActionDecline(Action):
         topic = understanding.gap_follow_up(tracker)
         if topic is not None:
             return [*answer_topic(dispatcher, tracker, topic), SlotSet("declined", False)]
-        dispatcher.utter_message(response="utter_not_covered")
+        if understanding.planned(tracker, "out_of_scope"):  # "... Also, what's the weather?"
+            dispatcher.utter_message(response="utter_out_of_scope_part")
+        dispatcher.utter_message(response="utter_not_covered")  # its question comes last
         return [SlotSet("declined", True)]
 
 

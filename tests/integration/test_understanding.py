@@ -177,3 +177,14 @@ def test_a_follow_up_read_as_a_gap_is_answered_only_when_its_subject_makes_it_pl
     declined = other.say("can she take it with her blood thinner?")
     assert evaluation.covers([declined], "not_covered")
     assert "reach our IVIG team" in other.say("yes")  # the decline's offer still holds
+
+
+def test_something_else_asked_beside_a_gap_in_the_content_is_named_before_the_decline(
+    stack, sender
+):
+    reply = Chat(stack, sender).say(
+        "My dad just started IVIG. Can he keep taking his turmeric capsules with it? Also, do "
+        "you know what the weather will be in Denver this weekend?"
+    )
+    assert evaluation.covers([reply], "out_of_scope") and evaluation.covers([reply], "not_covered")
+    assert reply.rstrip().endswith("[No, thanks]")  # the decline's question comes last

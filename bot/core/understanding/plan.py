@@ -440,7 +440,9 @@ def build(
             elsewhere = True  # "do you know a good plumber?": nothing the content could lack
         elif label == "ask_not_covered" or _is_question(segment):
             uncovered = uncovered or label not in NOT_QUESTIONS
-    if told_screening and not requests and not topics:
+    # "I think I might qualify. What do I need to do to find out?" asks how to find out; a gap
+    # beside something else entirely ("Can he keep taking turmeric? And the weather?") does not.
+    if told_screening and not requests and not topics and not (uncovered and off_topic):
         requests.append(Part("screening", None, MIN_REQUEST_CONFIDENCE))
         uncovered = off_topic = elsewhere = False  # the question is how to find out
     if any(p.kind == "handoff" for p in requests) and cues.subjects:
