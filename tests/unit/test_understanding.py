@@ -791,3 +791,21 @@ def test_how_well_it_works_for_it_is_not_read_as_which_types_it_is_used_for():
     rank = table_ranker([("how well", [("faq/ivig_success", 0.6)])])
     plan = planning.build("How well does it work for it?", rank, types_in, cues=CUES)
     assert plan.topics == ["ivig_success"]
+
+
+def test_a_question_about_children_is_also_answered_with_juvenile_myositis():
+    rank = table_ranker([("kids", [("faq/who_gets_it", 0.8)])], default=(("inform", 0.4),))
+    plan = planning.build("My son is 10. Can kids get myositis too?", rank, types_in, cues=CUES)
+    assert plan.topics == ["who_gets_it", "juvenile_myositis"]
+
+
+def test_something_else_with_only_a_vague_question_beside_it_is_out_of_scope():
+    rank = table_ranker([("tax", [("out_of_scope", 0.12)])], default=(("inform", 0.13),))
+    plan = planning.build(
+        "Caller wants to know who she should contact about an error on her property tax bill. "
+        "I told her this is a pharmacy but she's asking if we know anyway.",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert plan.parts == () and plan.intent == "out_of_scope"

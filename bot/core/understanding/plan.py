@@ -93,6 +93,7 @@ USED_FOR = re.compile(
 HELPS_WITH = re.compile(
     r"\b(?:help|work|do anything)\w*\s+(?:with|on|against|for (?:the|her|his|my))\b", re.I
 )
+JUVENILE = "juvenile_myositis"
 FOR_A_TYPE = "ivig_for_which_types"  # IVIG asked about for a type ("is it an option for it?")
 TYPE_TOPICS = ("dermatomyositis", "polymyositis", "inclusion_body_myositis",
                "necrotizing_myopathy", "juvenile_myositis")  # fmt: skip
@@ -117,6 +118,8 @@ class Cues:
     per_type: tuple[str, ...] = ()  # topics whose facts differ by type ("what about for IBM?")
     health: re.Pattern[str] | None = None  # health, medicine and the pharmacy's service
     elsewhere: re.Pattern[str] | None = None  # car insurance, property tax: not ours
+    children: re.Pattern[str] | None = None  # "kids", "children": juvenile myositis too
+    for_children: tuple[str, ...] = ()  # topics that children's own facts add to
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> Cues:
@@ -143,6 +146,8 @@ class Cues:
             tuple(raw.get("per_type") or ()),
             words(raw["health"]) if raw.get("health") else None,
             words(raw["elsewhere"]) if raw.get("elsewhere") else None,
+            words(raw["children"]) if raw.get("children") else None,
+            tuple(raw.get("for_children") or ()),
         )
 
     def is_treatment_choice(self, text: str) -> bool:
@@ -179,6 +184,11 @@ class Cues:
         if self.elsewhere is not None:
             text = self.elsewhere.sub(" ", text)
         return not ON_SUBJECT.search(text) and not self.health.search(text)
+
+    def names_health_or_subject(self, text: str) -> bool:
+        """Whether a question names health, medicine or the content's own subject (IVIG,
+        myositis): a gap in the content, rather than a question about nothing in particular."""
+        return bool(SUBJECT_WORDS.search(text) or (self.health and self.health.search(text)))
 
     def asks_made_of(self, text: str) -> bool:
         """What "it" is made of or comes from, with no disease named in the question ("where
@@ -310,7 +320,7 @@ def build(
     in_context = _in_context(found, rank)
     requests: list[Part] = []
     topics: list[Part] = []
-    uncovered = off_topic = told_screening = elsewhere = False
+    uncovered = off_topic = told_screening = elsewhere = gap_named = False
     secondary: set[str] = set()  # the second answer to one question, left out for another's
 
     def add_topic(topic: str, confidence: float) -> None:
@@ -436,10 +446,17 @@ def build(
                 topic = second
         if topic:
             add_topic(*topic)
+            if (
+                cues.children
+                and topic[0] in cues.for_children
+                and cues.children.search(segment.text)
+            ):
+                add_topic(JUVENILE, topic[1])  # "Can kids get myositis too?": JM's facts too
         elif cues.about_something_else(segment.text) and not REFERS_BACK.search(segment.text):
             elsewhere = True  # "do you know a good plumber?": nothing the content could lack
         elif label == "ask_not_covered" or _is_question(segment):
             uncovered = uncovered or label not in NOT_QUESTIONS
+            gap_named = gap_named or cues.names_health_or_subject(segment.text)
     # "I think I might qualify. What do I need to do to find out?" asks how to find out; a gap
     # beside something else entirely ("Can he keep taking turmeric? And the weather?") does not.
     if told_screening and not requests and not topics and not (uncovered and off_topic):
@@ -450,6 +467,10 @@ def build(
         for segment in found:
             for topic in cues.subjects_in(segment.text):
                 add_topic(topic, MIN_CONFIDENCE)
+    if elsewhere and not requests and not topics and not gap_named:
+        # "Who do I contact about my property tax bill? I told her this is a pharmacy but she
+        # asks anyway.": the only other question names nothing of health either.
+        off_topic, uncovered = True, False
     if len(found) >= 2 and not requests and not topics and cues.about_something_else(text):
         # A story and a question about something else entirely: "Who would I talk to about
         # that?" after a car insurance claim is not a question for the IVIG team either.
