@@ -809,3 +809,20 @@ def test_something_else_with_only_a_vague_question_beside_it_is_out_of_scope():
         cues=CUES,
     )
     assert plan.parts == () and plan.intent == "out_of_scope"
+
+
+def test_a_gap_far_likelier_than_any_topic_is_declined_not_answered_with_a_faint_topic():
+    rank = table_ranker([
+        ("cure", [("faq/cure_and_first_line", 0.96)]),
+        ("live", [("ask_not_covered", 0.45), ("faq/how_common", 0.12)]),
+        ("diagnosed", [("faq/inclusion_body_myositis", 0.6)]),
+    ])  # fmt: skip
+    plan = planning.build(
+        "My father was diagnosed with inclusion body myositis at 71. Is there any cure? And how "
+        "long do people with inclusion body myositis usually live?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert [p.kind for p in plan.parts] == ["topic", "not_covered"]
+    assert plan.topics == ["cure_and_first_line"]

@@ -24,6 +24,7 @@ CLEAR_REQUEST = 0.50  # a request the classifier alone reads this surely stands 
 # few even when an off-topic label leads, down to this probability.
 MIN_ON_SUBJECT = 0.10
 CLEARLY_NOT_COVERED = 0.50
+GAP_MARGIN = 3.0  # a gap this many times likelier than the best topic is a gap
 BY_RULE = 1.0  # a topic read from the message's own words (a comparison, "what is that?")
 NAMES_IVIG = re.compile(r"\b(?:ivig|immunoglobulins?|immune globulins?)\b", re.I)
 NOT_QUESTIONS = {"greet", "thank", "affirm", "deny", "goodbye", "bot_challenge"}
@@ -288,8 +289,8 @@ def _topic_of_question(text: str, ranking: list[tuple[str, float]]) -> tuple[str
     label, probability = ranking[0]
     if label.startswith(FAQ_PREFIX) and probability >= MIN_CONFIDENCE:
         return label[len(FAQ_PREFIX) :], probability
-    if label == "ask_not_covered" and probability >= CLEARLY_NOT_COVERED:
-        return None
+    if _clearly_uncovered(ranking) or _far_likelier_gap(ranking):
+        return None  # "how long do people with IBM live?": far likelier a gap than any topic
     if ON_SUBJECT.search(text):
         candidates = [
             (other[len(FAQ_PREFIX) :], chance)
@@ -429,7 +430,10 @@ def build(
                 add_topic(*told)
                 continue
         topic = _topic_of_question(segment.text, ranking)
-        if topic is None and index in in_context and not _clearly_uncovered(ranking):
+        # A gap that names its own type ("how long do people with IBM live?") gets nothing
+        # from a story about that type; "Can I still get IVIG?" after IgA deficiency does.
+        named_gap = _far_likelier_gap(ranking) and bool(types_in(segment.text))
+        if topic is None and index in in_context and not (_clearly_uncovered(ranking) or named_gap):
             # Read with its story; but when even with the story the content lacks the answer,
             # the story's words alone do not put it on the subject: a story about IVIG does not
             # make "Is his blood pressure medicine safe?" a question about IVIG.
@@ -644,6 +648,15 @@ def _symptom_story(ranking: list[tuple[str, float]]) -> tuple[str, float] | None
 def _clearly_uncovered(ranking: list[tuple[str, float]]) -> bool:
     label, probability = ranking[0]
     return label == "ask_not_covered" and probability >= CLEARLY_NOT_COVERED
+
+
+def _far_likelier_gap(ranking: list[tuple[str, float]]) -> bool:
+    """A gap far likelier than any topic: the question alone gets no topic from its words."""
+    label, probability = ranking[0]
+    if label != "ask_not_covered":
+        return False
+    best_topic = max((p for lab, p in ranking if lab.startswith(FAQ_PREFIX)), default=0.0)
+    return probability >= GAP_MARGIN * best_topic
 
 
 # A question put as a statement: "She also asks whether she can keep working out."
