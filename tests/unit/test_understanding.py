@@ -826,3 +826,16 @@ def test_a_gap_far_likelier_than_any_topic_is_declined_not_answered_with_a_faint
     )
     assert [p.kind for p in plan.parts] == ["topic", "not_covered"]
     assert plan.topics == ["cure_and_first_line"]
+
+
+def test_how_ivig_works_is_not_read_as_whether_it_works():
+    rank = table_ranker([("how does", [("faq/how_ivig_works", 0.4), ("faq/ivig_success", 0.3)])])
+    plan = planning.build(
+        "how does ivig even work lol. its just antibodies right?", rank, types_in, cues=CUES
+    )
+    assert plan.topics[0] == "how_ivig_works"
+    rank = table_ranker([("studied", [("faq/ivig_for_which_types", 0.22)])])
+    plan = planning.build(
+        "She also asks whether IVIG has been studied for it.", rank, types_in, cues=CUES
+    )
+    assert plan.topics == ["ivig_success"]

@@ -30,14 +30,7 @@ AGAIN_FOR = re.compile(
     r" (?:help|work|be used|used|given|an option)\s+(?:for|with|in)\W*(?:too|as well|also)?\W*$",
     re.I,
 )
-LEADING_JOIN = re.compile(
-    r"^\W*(?:(?:and|also|so|but|ok|okay|then)\b\W*)+"
-    # An agent's report of the caller's question: "She asks how it works."
-    r"|^\W*(?:(?:she|he|they|the caller|caller|the patient|patient)\s+(?:also\s+)?"
-    r"(?:asks|is asking|wants to know|would like to know|wonders|wanted to know)"
-    r"(?:\s+(?:if|whether|about))?\b\W*)",
-    re.I,
-)
+LEADING_JOIN = re.compile(r"^\W*(?:(?:and|also|so|but|ok|okay|then)\b\W*)+", re.I)
 # Two readings, alone and with the subject, that lead with the same topic each this surely.
 AGREEING = 0.25
 MAX_WORDS = 14

@@ -91,6 +91,7 @@ USED_FOR = re.compile(
     r"(?:for|with|in|to treat)\b",
     re.I,
 )
+HOW_IT_WORKS = re.compile(r"\bhow\b(?!\s+(?:well|good|effective|successful|likely|often))", re.I)
 HELPS_WITH = re.compile(
     r"\b(?:help|work|do anything)\w*\s+(?:with|on|against|for (?:the|her|his|my))\b", re.I
 )
@@ -399,8 +400,9 @@ def build(
         if (
             works_for
             and NAMES_IVIG.search(text)
-            and not SUBJECT_WORDS.search(segment.text)
+            and all(NAMES_IVIG.fullmatch(m.group()) for m in SUBJECT_WORDS.finditer(segment.text))
             and not HELPS_WITH.search(segment.text)  # "does it help with the headaches?"
+            and not HOW_IT_WORKS.search(segment.text)  # "how does IVIG even work?": the way
         ):
             add_topic(WORKS_FOR_TOPICS[-1], BY_RULE)  # "... IVIG ... Has it shown any benefit?"
             continue

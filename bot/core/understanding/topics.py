@@ -20,8 +20,21 @@ FAQ_PREFIX = "faq/"
 CLEAN = re.compile(r"[^a-z0-9' ]+")
 
 
+# An agent's report of the caller's question ("Caller wants to know what IVIG is.", "Now she's
+# asking if any treatment cures it."): the classifier reads the question itself, as it reads
+# the caller's own words. A request stays whole ("Caller is asking us to check ...").
+REPORTED = re.compile(
+    r"^(?:(?:now|also|and|so|ok|okay)\s+)*(?:the\s+)?(?:caller|patient|she|he|they|mom|dad)"
+    r"(?:'s|\s+is|\s+was)?\s+(?:also\s+|now\s+|still\s+)?(?:asks|asking|asked|wants to know|"
+    r"would like to know|wanted to know|wondering|wonders)(?:\s+(?:if|whether|about)\s+(?=\w)|"
+    r"\s+(?=(?:what|whats|how|why|when|where|which|who|whose|is|are|can|could|does|do|will|"
+    r"would|should|any)\b))"
+)
+
+
 def clean(text: str) -> str:
-    return re.sub(r"\s+", " ", CLEAN.sub(" ", text.lower())).strip()
+    cleaned = re.sub(r"\s+", " ", CLEAN.sub(" ", text.lower())).strip()
+    return REPORTED.sub("", cleaned) or cleaned
 
 
 @dataclass
