@@ -839,3 +839,11 @@ def test_how_ivig_works_is_not_read_as_whether_it_works():
         "She also asks whether IVIG has been studied for it.", rank, types_in, cues=CUES
     )
     assert plan.topics == ["ivig_success"]
+
+
+def test_one_sentence_about_nothing_in_particular_is_left_to_the_classifiers():
+    """ "can i rely on what you say" names no health word, but alone it is no aside: the
+    classifiers read it (the held-out set caught the plan taking it for out of scope)."""
+    rank = table_ranker([], default=(("inform", 0.2),))
+    plan = planning.build("can i rely on what you say", rank, types_in, cues=CUES)
+    assert plan.intent is None

@@ -473,7 +473,7 @@ def build(
         for segment in found:
             for topic in cues.subjects_in(segment.text):
                 add_topic(topic, MIN_CONFIDENCE)
-    if elsewhere and not requests and not topics and not gap_named:
+    if len(found) >= 2 and elsewhere and not requests and not topics and not gap_named:
         # "Who do I contact about my property tax bill? I told her this is a pharmacy but she
         # asks anyway.": the only other question names nothing of health either.
         off_topic, uncovered = True, False
