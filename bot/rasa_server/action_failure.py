@@ -67,7 +67,11 @@ MAX_TIMEOUT_SECONDS = 10.0
 
 FAILURE_RESPONSE = "utter_action_failed"
 # Actions whose failure deserves another reply than the apology.
-FAILURE_RESPONSES = {"action_emergency_guidance": "utter_after_emergency"}
+FAILURE_RESPONSES = {
+    "action_emergency_guidance": "utter_after_emergency",
+    # The honest decline needs nothing of the action server but its follow-up reading.
+    "action_decline": "utter_not_covered",
+}
 EMERGENCY_RESPONSES = {
     "emergency": "utter_emergency",
     "emergency_self_harm": "utter_emergency_self_harm",

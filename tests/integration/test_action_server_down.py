@@ -138,6 +138,8 @@ def test_with_the_action_server_killed_emergencies_get_guidance_first_and_others
         assert "call or text 988" in self_harm[0] and "call 911" in self_harm[0]
         chosen, _ = chat.say("/emergency_self_harm", "killed")
         assert "call or text 988" in chosen[0]
+        declined, _ = chat.say("can i drive after ivig?", "killed")
+        assert declined == [default_text("utter_not_covered")]  # the honest decline, unaided
         ordinary, _ = chat.say("how is ivig given?", "killed")
         assert len(ordinary) == 1 and ordinary[0].startswith(APOLOGY)
         assert PHONE in ordinary[0] and "In an emergency, call 911." in ordinary[0]

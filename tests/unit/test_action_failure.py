@@ -105,6 +105,7 @@ def test_only_emergencies_skip_an_active_form_and_a_caution_does_not():
 
 def test_a_failed_emergency_follow_up_says_it_is_there_later_and_any_other_failure_apologises():
     assert failure_response("action_emergency_guidance") == "utter_after_emergency"
+    assert failure_response("action_decline") == "utter_not_covered"  # still honest, unaided
     assert failure_response("action_answer_faq") == "utter_action_failed"
     assert failure_response("ivig_screening_form") == "utter_action_failed"
 
