@@ -70,8 +70,12 @@ def test_turns_of_one_conversation_run_one_at_a_time_in_arrival_order(make_store
         store, log = make_store(), []
         tasks = []
         for name in range(6):
-            tasks.append(asyncio.create_task(_turn(store, "c1", log, name)))
-            await asyncio.sleep(0.005)  # arrival order
+            tasks.append(asyncio.create_task(_turn(store, "c1", log, name, hold=0.3)))
+            # Arrival order: each turn has taken its ticket before the next arrives. 5 ms was
+            # less than a first Redis call on a loaded machine (a CI rehearsal beside another
+            # run saw [1, 0, 2, ...]); 50 ms apart, all six still arrive while the first holds
+            # the lock (0.3 s), so they queue.
+            await asyncio.sleep(0.05)
         await asyncio.gather(*tasks)
         return log
 
