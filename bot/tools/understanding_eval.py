@@ -8,7 +8,7 @@ the answer text of an FAQ topic, or the first line of the response that starts a
 those words from the domain and the answers file, so it follows the content as it changes.
 
 `python -m bot.tools.understanding_eval URL` runs the development half against a running server;
-`--sealed` runs the sealed half, `--set fresh`, `fresh2` or `fresh3` a set written later by
+`--sealed` runs the sealed half, `--set fresh` ... `fresh4` a set written later by
 other hands (run once unseen, then a development set).
 The report goes to reports/.
 """
@@ -187,7 +187,7 @@ def main() -> None:
     parser.add_argument(
         "--set",
         choices=sorted(p.name for p in SETS.iterdir() if (p / "long_messages.jsonl").exists()),
-        help="another set by its folder (fresh, fresh2, fresh3: written apart, run once unseen)",
+        help="another set by its folder (fresh ... fresh4: written apart, run once unseen)",
     )
     args = parser.parse_args()
     half = args.set or ("sealed" if args.sealed else "dev")
