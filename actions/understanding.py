@@ -168,6 +168,12 @@ PLAIN_WITH_SUBJECT = 0.7
 
 def gap_follow_up(tracker: Tracker) -> str | None:
     """The topic of a follow-up read as a content gap, when the subject plainly answers it."""
+    plan = (tracker.latest_message or {}).get(PLAN_KEY) or {}
+    if any(
+        p.get("kind") == "not_covered" and float(p.get("confidence") or 0) >= planning.BY_RULE
+        for p in plan.get("parts", [])
+    ):
+        return None  # declined for the subject it names ("can she fly after it?")
     reading = follow_up_reading(tracker)
     if reading is None or reading.with_subject is None:
         return None

@@ -36,3 +36,12 @@ def test_the_same_question_for_another_type_is_the_last_topic_again():
         "ivig_success"
     )
     assert understanding.follow_up_by_rule(tracker(text, "polymyositis", ibm(text))) is None
+
+
+def test_a_gap_declined_for_the_subject_it_names_is_not_answered_from_the_conversation():
+    text = "can she fly the day after it?"
+    message = {"text": text, "intent": {"name": "ask_not_covered"}, "entities": [],
+               "understanding": {"parts": [{"kind": "not_covered", "topic": None,
+                                            "confidence": 1.0}]}}  # fmt: skip
+    declined = Tracker("t", {"last_topic": "side_effects"}, message, [], False, None, {}, "")
+    assert understanding.gap_follow_up(declined) is None

@@ -847,3 +847,37 @@ def test_one_sentence_about_nothing_in_particular_is_left_to_the_classifiers():
     rank = table_ranker([], default=(("inform", 0.2),))
     plan = planning.build("can i rely on what you say", rank, types_in, cues=CUES)
     assert plan.intent is None
+
+
+def test_a_question_on_a_subject_the_article_lacks_is_declined_whatever_topic_it_sounds_like():
+    rank = table_ranker([
+        ("iga", [("faq/iga_deficiency", 0.45)]),
+        ("fly", [("faq/side_effects", 0.6)]),
+    ])  # fmt: skip
+    plan = planning.build(
+        "What does IgA have to do with IVIG? Totally separate question: is it okay to fly a few "
+        "days after an infusion?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert [p.kind for p in plan.parts] == ["topic", "not_covered"]
+    assert plan.topics == ["iga_deficiency"] and plan.declined_by_rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["And if the steroids stop working for her?", "I'm about 65 kg, so what would that work out "
+     "to for me?", "can your team call in the evening after my shift?", "does ivig work for ibm?"],
+)  # fmt: skip
+def test_everyday_words_near_a_gap_do_not_make_one(text):
+    assert not CUES.names_gap(text)
+
+
+def test_one_sentence_on_a_gap_is_declined_even_when_the_classifier_names_a_topic():
+    rank = table_ranker([("keto", [("faq/causes", 0.5)])])
+    plan = planning.build("can eating keto help calm it down", rank, types_in, cues=CUES)
+    assert plan.intent == "ask_not_covered"
+    assert decide("faq", plan, "can eating keto help calm it down") == "ask_not_covered"
+    off_topic = planning.build("book me a flight", table_ranker([]), types_in, cues=CUES)
+    assert decide("out_of_scope", off_topic, "book me a flight") is None

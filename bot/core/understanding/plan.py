@@ -122,6 +122,7 @@ class Cues:
     elsewhere: re.Pattern[str] | None = None  # car insurance, property tax: not ours
     children: re.Pattern[str] | None = None  # "kids", "children": juvenile myositis too
     for_children: tuple[str, ...] = ()  # topics that children's own facts add to
+    gaps: re.Pattern[str] | None = None  # subjects the article says nothing about
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> Cues:
@@ -150,6 +151,7 @@ class Cues:
             words(raw["elsewhere"]) if raw.get("elsewhere") else None,
             words(raw["children"]) if raw.get("children") else None,
             tuple(raw.get("for_children") or ()),
+            words(raw["gaps"]) if raw.get("gaps") else None,
         )
 
     def is_treatment_choice(self, text: str) -> bool:
@@ -186,6 +188,11 @@ class Cues:
         if self.elsewhere is not None:
             text = self.elsewhere.sub(" ", text)
         return not ON_SUBJECT.search(text) and not self.health.search(text)
+
+    def names_gap(self, text: str) -> bool:
+        """Whether a question is on a subject the article says nothing about (flying after an
+        infusion, birth control, a brand): its other words must not make it a topic."""
+        return bool(self.gaps and self.gaps.search(text))
 
     def names_health_or_subject(self, text: str) -> bool:
         """Whether a question names health, medicine or the content's own subject (IVIG,
@@ -247,6 +254,11 @@ class Plan:
     @property
     def topics(self) -> list[str]:
         return [p.topic for p in self.parts if p.kind == "topic" and p.topic]
+
+    @property
+    def declined_by_rule(self) -> bool:
+        """A question the plan declined for the subject it names, not for a weak reading."""
+        return any(p.kind == "not_covered" and p.confidence >= BY_RULE for p in self.parts)
 
     @property
     def request(self) -> str | None:
@@ -322,7 +334,7 @@ def build(
     in_context = _in_context(found, rank)
     requests: list[Part] = []
     topics: list[Part] = []
-    uncovered = off_topic = told_screening = elsewhere = gap_named = False
+    uncovered = off_topic = told_screening = elsewhere = gap_named = gap_cued = False
     secondary: set[str] = set()  # the second answer to one question, left out for another's
 
     def add_topic(topic: str, confidence: float) -> None:
@@ -390,6 +402,12 @@ def build(
                     add_topic(topic, probability)
             continue
         if not segment.asks:
+            continue
+        if cues.names_gap(segment.text) and not (
+            label == "out_of_scope" and probability >= MIN_CONFIDENCE
+        ):
+            # "Is it okay to fly a few days after an infusion?": a gap, not the side effects.
+            uncovered = gap_named = gap_cued = True
             continue
         works_for = bool(cues.works_for and cues.works_for.search(segment.text))
         if works_for and types_in(segment.text):
@@ -491,7 +509,7 @@ def build(
     # named as outside what the assistant does; a question the content lacks, as a gap for a
     # specialist. Alone, something else is simply out of scope (the plan's intent).
     if uncovered and len(topics) < MAX_TOPICS:
-        parts.append(Part("not_covered"))
+        parts.append(Part("not_covered", None, BY_RULE if gap_cued else 0.0))
     if off_topic and parts:  # beside a gap in the content too, after it
         parts.append(Part("out_of_scope"))
     return Plan(

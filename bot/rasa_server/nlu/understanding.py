@@ -195,4 +195,10 @@ def decide(intent: str | None, found: planning.Plan, text: str) -> str | None:
         return wanted
     if intent in planning.REQUESTS and found.request is None and found.topics:
         return wanted  # "Is IVIG an option for it?": a question about a type, not a request
+    if found.declined_by_rule and intent in READINGS_OF_A_GAP:
+        return wanted  # "can eating keto help calm it down?": not the causes of myositis
     return None
+
+
+# What the classifier takes a question on a subject the article lacks for: a topic, a fact told.
+READINGS_OF_A_GAP = {"faq", "inform", "describe_symptoms"}
