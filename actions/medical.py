@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import understanding
 from bot.action_server import settings
 from bot.core import boundaries, routing, symptoms
 from bot.core.knowledge import knowledge_base
@@ -44,13 +45,16 @@ class ActionMedicalBoundary(Action):
         )
         if result.general_topic not in kb.topics:
             dispatcher.utter_message(response="utter_medical_boundary", boundary=result.text)
+        else:
+            answer = kb.answer(result.general_topic, tracker.get_latest_input_channel())
+            dispatcher.utter_message(
+                response="utter_medical_boundary_with_answer",
+                boundary=result.text,
+                intro=boundaries.rules()["general_intro"],
+                answer=answer.text,
+                source=answer.source_line,
+            )
+        if not understanding.answers_whole_message(tracker):
             return []
-        answer = kb.answer(result.general_topic, tracker.get_latest_input_channel())
-        dispatcher.utter_message(
-            response="utter_medical_boundary_with_answer",
-            boundary=result.text,
-            intro=boundaries.rules()["general_intro"],
-            answer=answer.text,
-            source=answer.source_line,
-        )
-        return []
+        # "What causes myositis? And should he stop the statin?": the other questions too.
+        return understanding.answer_topics(dispatcher, tracker, [], said={result.general_topic})

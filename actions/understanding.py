@@ -5,7 +5,7 @@ from the NLU (bot/rasa_server/nlu/understanding.py) in the parse data's `underst
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, List
+from typing import Any, Collection, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -207,12 +207,16 @@ def more_topics(tracker: Tracker) -> List[str]:
 
 
 def answer_topics(
-    dispatcher: CollectingDispatcher, tracker: Tracker, buttons: List[Dict[str, Any]]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    buttons: List[Dict[str, Any]],
+    said: Collection[str] = (),
 ) -> List[EventType]:
-    """Each planned topic answered with its source; the content's gaps said honestly."""
+    """Each planned topic answered with its source (but those `said` already); the content's
+    gaps said honestly."""
     kb = knowledge_base()
     channel = tracker.get_latest_input_channel()
-    topics = [t for t in planned(tracker, "topic") if t in kb.topics]
+    topics = [t for t in planned(tracker, "topic") if t in kb.topics and t not in said]
     person = stated_person(tracker)
     elsewhere, gap = planned(tracker, "out_of_scope"), planned(tracker, "not_covered")
     for number, topic in enumerate(topics):

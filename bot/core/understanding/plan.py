@@ -325,8 +325,11 @@ def build(
     types_in: TypesOf,
     facts: Mapping[str, Any] | None = None,
     cues: Cues = NO_CUES,
+    advice: Callable[[str], bool] = lambda _: False,
 ) -> Plan:
-    """Read every sentence: requests, topics asked about, questions the content lacks."""
+    """Read every sentence: requests, topics asked about, questions the content lacks. A
+    question about one's own medicine (`advice`) is left to the medical boundary: it gets no
+    topic and is no gap, and the message's other questions are still answered."""
     found = segments(cues.expand(text))  # "r u open sun" asks, as "are you open sunday"
     if not found:
         return Plan()
@@ -401,7 +404,7 @@ def build(
                 for topic in named or ([subject[0]] if subject else []):
                     add_topic(topic, probability)
             continue
-        if not segment.asks:
+        if not segment.asks or advice(segment.text):
             continue
         if cues.names_gap(segment.text) and not (
             label == "out_of_scope" and probability >= MIN_CONFIDENCE

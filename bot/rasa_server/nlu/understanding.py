@@ -25,6 +25,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.core import boundaries
 from bot.core.screening import parsing
 from bot.core.understanding import plan as planning
 from bot.core.understanding.facts import stated_facts
@@ -42,6 +43,8 @@ CODE_LIKE = re.compile(
     r"[=<>{}\[\]();`$\\|]|\b(?:javascript|script|select|drop|http)\s*[:\s(]", re.I
 )
 KEEP_INTENTS = {"emergency", "emergency_self_harm", "unreadable_input", "medication_advice"}
+# Kept, but read whole: the boundary answers the message's other questions too.
+PLANNED_KEPT = {"medication_advice"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -112,6 +115,7 @@ class MessageUnderstanding(GraphComponent):
             lambda part: parsing.lexicon_values(part, "myositis_type"),
             stated_facts(text, entities),
             self._cues,
+            boundaries.is_personal_medication_question,
         )
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -122,11 +126,14 @@ class MessageUnderstanding(GraphComponent):
             if not text.strip() or text.startswith("/"):
                 continue
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent in KEEP_INTENTS:
+            if intent in KEEP_INTENTS and intent not in PLANNED_KEPT:
                 continue
             found = with_confident_selection(
                 self.plan(text, message.get(ENTITIES) or []), message.get("response_selector")
             )
+            if intent in PLANNED_KEPT:
+                message.set(UNDERSTANDING_KEY, found.as_dict(), add_to_output=True)
+                continue
             if CODE_LIKE.search(text) and not found.parts:
                 override_intent(message, FALLBACK)
                 continue
