@@ -881,3 +881,24 @@ def test_one_sentence_on_a_gap_is_declined_even_when_the_classifier_names_a_topi
     assert decide("faq", plan, "can eating keto help calm it down") == "ask_not_covered"
     off_topic = planning.build("book me a flight", table_ranker([]), types_in, cues=CUES)
     assert decide("out_of_scope", off_topic, "book me a flight") is None
+
+
+def test_a_question_set_apart_from_the_story_is_read_alone():
+    rank = table_ranker([
+        ("cubs", [("out_of_scope", 0.24), ("faq/when_ivig_used", 0.05)]),
+        ("how long", [("faq/ivig_frequency", 0.7)]),
+    ], default=(("faq/when_ivig_used", 0.4),))  # fmt: skip
+    text = (
+        "I've had IVIG every four weeks for polymyositis. My doctor talks about a taper. How "
+        "long does a course of IVIG last? Unrelated, but do you know if the Cubs won last night?"
+    )
+    plan = planning.build(text, rank, types_in, cues=CUES)
+    assert [p.kind for p in plan.parts] == ["topic", "out_of_scope"]
+    assert plan.topics == ["ivig_frequency"]
+    # Read with the story, the aside would borrow its subject; the lead-in keeps it apart.
+    rank = table_ranker([
+        ("dermatomyositis", [("faq/when_ivig_used", 0.4)]),
+        ("italian", [("out_of_scope", 0.2)]),
+    ])  # fmt: skip
+    text = "My mother has dermatomyositis. On a lighter note, is the Italian place open?"
+    assert planning.build(text, rank, types_in, cues=CUES).topics == []

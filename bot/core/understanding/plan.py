@@ -583,10 +583,35 @@ def _told_topic(ranking: list[tuple[str, float]]) -> tuple[str, float] | None:
     return None
 
 
+# A question its writer sets apart from the story: "Unrelated, but did the Cubs win?"
+SET_APART = re.compile(
+    r"^\W*(?:(?:totally |completely |also )?(?:unrelated|off[- ]topic|random)\b"
+    r"|on an? (?:lighter|different|separate|side|unrelated) note\b|(?:on a )?side note\b"
+    r"|(?:a |one )?(?:totally |completely )?(?:separate|different|unrelated|random) "
+    r"(?:question|thing)\b|(?:btw|by the way),? (?:unrelated|random|off topic)\b)",
+    re.I,
+)
+
+
+def _set_apart(found: Sequence[Segment]) -> set[int]:
+    """The questions set apart from what was told before them, by their own first words or by
+    a lead-in alone before them ("On a lighter note, ...")."""
+    apart = set()
+    for i, segment in enumerate(found):
+        lead = found[i - 1] if i else None
+        led_in = lead is not None and not lead.asks and SET_APART.match(lead.text)
+        led_in = led_in and len(lead.text.split()) <= 6
+        if segment.asks and (SET_APART.match(segment.text) or led_in):
+            apart.add(i)
+    return apart
+
+
 def _in_context(found: Sequence[Segment], rank: Ranker) -> dict[int, tuple[str, list]]:
     """Each question read with the story told before it: "My son has IgA deficiency. Is that
-    a problem?" is about IgA deficiency, though the question alone names nothing."""
-    asks = [i for i, segment in enumerate(found) if segment.asks and i > 0]
+    a problem?" is about IgA deficiency, though the question alone names nothing. A question
+    set apart from the story ("Unrelated, but ...") is read alone."""
+    apart = _set_apart(found)
+    asks = [i for i, segment in enumerate(found) if segment.asks and i > 0 and i not in apart]
     told = {i: " ".join(s.text for s in found[:i] if not s.asks) for i in asks}
     asks = [i for i in asks if told[i]]
     if not asks:
@@ -625,9 +650,10 @@ def _with_subject(found: Sequence[Segment]) -> list[str]:
     """Each sentence to classify; a question without its subject borrows the last one named
     before it ("My son starts IVIG soon. What's it made of?" -> "... it made of? ivig")."""
     texts, subject = [], ""
-    for segment in found:
+    apart = _set_apart(found)
+    for index, segment in enumerate(found):
         named = SUBJECT_WORDS.findall(segment.text)
-        if segment.asks and not named and subject:
+        if segment.asks and not named and subject and index not in apart:
             texts.append(f"{segment.text} {subject}")
         else:
             texts.append(segment.text)
