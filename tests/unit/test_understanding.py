@@ -902,3 +902,45 @@ def test_a_question_set_apart_from_the_story_is_read_alone():
     ])  # fmt: skip
     text = "My mother has dermatomyositis. On a lighter note, is the Italian place open?"
     assert planning.build(text, rank, types_in, cues=CUES).topics == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["She's also worried about what side effects IVIG could have for a kid her size.",
+     "I'm not sure whether he needs a test first."],
+)  # fmt: skip
+def test_a_worry_about_what_or_whether_asks(text):
+    assert is_asking(text)
+
+
+def test_a_question_after_its_story_in_the_same_clause_asks():
+    found = segments(
+        "My doctor wants to try IVIG next, so how much of it would I be getting, and how often "
+        "would I have to come in for it?"
+    )
+    assert [s.asks for s in found] == [True, True]
+
+
+def test_ivig_for_children_asks_which_types_it_is_used_for_and_about_juvenile_myositis():
+    rank = table_ranker([("children", [("faq/when_ivig_used", 0.33)])])
+    plan = planning.build(
+        "Our son has juvenile dermatomyositis. Do doctors ever use IVIG for children who have it?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert plan.topics == ["ivig_for_which_types", "juvenile_myositis"]
+
+
+def test_a_weak_topic_that_leads_every_other_label_clearly_is_answered():
+    rank = table_ranker([
+        ("cost", [("faq/copay_help", 0.8)]),
+        ("days and times", [("faq/hours", 0.29), ("out_of_scope", 0.09)]),
+    ])  # fmt: skip
+    plan = planning.build(
+        "Can you help with the cost? What days and times can we reach somebody there?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert plan.topics == ["copay_help", "hours"]

@@ -25,6 +25,8 @@ CLEAR_REQUEST = 0.50  # a request the classifier alone reads this surely stands 
 MIN_ON_SUBJECT = 0.10
 CLEARLY_NOT_COVERED = 0.50
 GAP_MARGIN = 3.0  # a gap this many times likelier than the best topic is a gap
+# A topic below MIN_CONFIDENCE is still taken when it leads every other label this clearly.
+CLEAR_LEAD, LEAD_RATIO = 0.25, 3.0
 BY_RULE = 1.0  # a topic read from the message's own words (a comparison, "what is that?")
 NAMES_IVIG = re.compile(r"\b(?:ivig|immunoglobulins?|immune globulins?)\b", re.I)
 NOT_QUESTIONS = {"greet", "thank", "affirm", "deny", "goodbye", "bot_challenge"}
@@ -91,6 +93,13 @@ USED_FOR = re.compile(
     r"(?:for|with|in|to treat)\b",
     re.I,
 )
+# IVIG given to someone, or fit for them ("do doctors use IVIG for children?", "ok for kids?").
+IVIG_GIVEN = re.compile(
+    r"\b(?:use|uses|used|using|give|gives|given|giving|prescrib\w*|ok|okay|safe|an option|"
+    r"approved|suitable|appropriate)\b",
+    re.I,
+)
+IT = re.compile(r"\b(?:it|this|that)\b", re.I)
 HOW_IT_WORKS = re.compile(r"\bhow\b(?!\s+(?:well|good|effective|successful|likely|often))", re.I)
 HELPS_WITH = re.compile(
     r"\b(?:help|work|do anything)\w*\s+(?:with|on|against|for (?:the|her|his|my))\b", re.I
@@ -304,6 +313,13 @@ def _topic_of_question(text: str, ranking: list[tuple[str, float]]) -> tuple[str
         return label[len(FAQ_PREFIX) :], probability
     if _clearly_uncovered(ranking) or _far_likelier_gap(ranking):
         return None  # "how long do people with IBM live?": far likelier a gap than any topic
+    runner_up = ranking[1][1] if len(ranking) > 1 else 0.0
+    if (
+        label.startswith(FAQ_PREFIX)
+        and probability >= CLEAR_LEAD
+        and (probability >= LEAD_RATIO * runner_up)
+    ):
+        return label[len(FAQ_PREFIX) :], probability  # "What days and times can we reach you?"
     if ON_SUBJECT.search(text):
         candidates = [
             (other[len(FAQ_PREFIX) :], chance)
@@ -333,7 +349,7 @@ def build(
     found = segments(cues.expand(text))  # "r u open sun" asks, as "are you open sunday"
     if not found:
         return Plan()
-    rankings = _rankings(found, rank)
+    rankings, alone = _rankings(found, rank)
     in_context = _in_context(found, rank)
     requests: list[Part] = []
     topics: list[Part] = []
@@ -412,6 +428,20 @@ def build(
             # "Is it okay to fly a few days after an infusion?": a gap, not the side effects.
             uncovered = gap_named = gap_cued = True
             continue
+        if (
+            cues.children
+            and cues.children.search(segment.text)
+            and IVIG_GIVEN.search(segment.text)
+            and (
+                NAMES_IVIG.search(segment.text)
+                or (NAMES_IVIG.search(text) and IT.search(segment.text))
+            )
+        ):
+            # "Do doctors ever use IVIG for children who have it?": whether IVIG is used for
+            # juvenile myositis, and juvenile myositis's own facts.
+            add_topic(FOR_A_TYPE, BY_RULE)
+            add_topic(JUVENILE, BY_RULE)
+            continue
         works_for = bool(cues.works_for and cues.works_for.search(segment.text))
         if works_for and types_in(segment.text):
             for topic in WORKS_FOR_TOPICS:  # "does IVIG work for IBM?": used for it, how well
@@ -471,6 +501,17 @@ def build(
             if second:
                 add_topic(*topic)
                 topic = second
+        if topic and any(p.topic == topic[0] for p in topics):
+            # "How much would I get, and how often would I come in for it?": read with what came
+            # before, the second question repeats the first; its own words lean elsewhere.
+            own, chance = alone[index][0]
+            if (
+                own.startswith(FAQ_PREFIX)
+                and own in (label for label, _ in ranking[:2])  # both readings weigh it
+                and chance >= MIN_ON_SUBJECT
+                and all(p.topic != own[len(FAQ_PREFIX) :] for p in topics)
+            ):
+                topic = (own[len(FAQ_PREFIX) :], chance)
         if topic:
             add_topic(*topic)
             if (
@@ -624,16 +665,20 @@ def _in_context(found: Sequence[Segment], rank: Ranker) -> dict[int, tuple[str, 
 CONFIDENT_ALONE = 0.5
 
 
-def _rankings(found: Sequence[Segment], rank: Ranker) -> list[list[tuple[str, float]]]:
+def _rankings(
+    found: Sequence[Segment], rank: Ranker
+) -> tuple[list[list[tuple[str, float]]], list[list[tuple[str, float]]]]:
     """Each sentence's labels, read with the subject it borrows, unless its own words were
     already sure of a topic ("What causes it?" after "I have dermatomyositis" asks for the
-    causes, not for dermatomyositis)."""
+    causes, not for dermatomyositis); and each sentence's labels alone."""
     borrowed = _with_subject(found)
-    alone = [s.text for s in found]
-    if borrowed == alone:
-        return rank(alone)
+    texts = [s.text for s in found]
+    if borrowed == texts:
+        ranked = rank(texts)
+        return ranked, ranked
     chosen = []
-    for own, lent in zip(rank(alone), rank(borrowed), strict=True):
+    alone = rank(texts)
+    for own, lent in zip(alone, rank(borrowed), strict=True):
         label, probability = own[0]
         sure = label.startswith(FAQ_PREFIX) and probability >= CONFIDENT_ALONE
         # A borrowed type's name makes any question look like one about that type ("will I
@@ -643,7 +688,7 @@ def _rankings(found: Sequence[Segment], rank: Ranker) -> list[list[tuple[str, fl
         # get it?" after "... IVIG for juvenile myositis": the question was clearer alone).
         blurred = label.startswith(FAQ_PREFIX) and probability > lent[0][1]
         chosen.append(own if (sure and lent[0][0] != label) or echo or blurred else lent)
-    return chosen
+    return chosen, alone
 
 
 def _with_subject(found: Sequence[Segment]) -> list[str]:

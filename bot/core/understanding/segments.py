@@ -42,8 +42,15 @@ ASKING = re.compile(
     r"asks|asked|interested|keen)\b.{0,20}\b(?:know|learn|understand|find out|ask|if|whether|"
     r"about|how|what|why|when|where|which|who)|tell me|explain|let me know|i wonder|wondering|"
     r"question is|questions? about|asking about|asks about|asks whether|asks if|info on|"
-    r"information on|information about|details on|please|pls)\b",
+    r"information on|information about|details on|please|pls)\b"
+    # "She's also worried about what side effects it could have": a question, though told.
+    r"|\b(?:worried|worries|worrying|concerned|unsure|not sure|nervous|scared)\s+(?:about\s+)?"
+    r"(?:what|how|whether|if|which)\b",
     re.I,
+)
+# A question after the story in the same clause: "My doctor wants to try IVIG, so how much".
+MID_QUESTION = re.compile(
+    r",\s*(?:so |but |then |and )?(?:how|what|which|when|where|why|who)\b", re.I
 )
 # A request put as a command: "Check whether my dad qualifies.", "Have someone call me."
 COMMAND = re.compile(
@@ -131,6 +138,8 @@ def segments(text: str) -> tuple[Segment, ...]:
         parts = _split_questions(sentence) if is_asking(sentence) else [sentence]
         for number, part in enumerate(parts):
             # A part after the first starts where a question starts ("..., and whether she
-            # needs a test first"): it asks, however it reads alone.
-            found.append(Segment(part, number > 0 or is_asking(part)))
+            # needs a test first"): it asks, however it reads alone. So does a first part whose
+            # question follows its story ("My doctor wants IVIG, so how much would I get").
+            later = len(parts) > 1 and bool(MID_QUESTION.search(part))
+            found.append(Segment(part, number > 0 or later or is_asking(part)))
     return tuple(s for s in found if s.text)
