@@ -944,3 +944,12 @@ def test_a_weak_topic_that_leads_every_other_label_clearly_is_answered():
         cues=CUES,
     )
     assert plan.topics == ["copay_help", "hours"]
+
+
+def test_how_ivig_would_help_asks_how_it_works_not_for_the_screening():
+    rank = table_ranker([("help him", [("check_eligibility", 0.6)])])
+    plan = planning.build("How would IVIG help him?", rank, types_in, cues=CUES)
+    assert plan.request is None and plan.topics == ["how_ivig_works"]
+    assert decide("check_eligibility", plan, "How would IVIG help him?") == "faq"
+    could = planning.build("Could IVIG help him?", rank, types_in, cues=CUES)
+    assert could.request == "screening"

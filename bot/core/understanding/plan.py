@@ -100,6 +100,12 @@ IVIG_GIVEN = re.compile(
     re.I,
 )
 IT = re.compile(r"\b(?:it|this|that)\b", re.I)
+# How IVIG would help, not whether it could help someone (the screening's question).
+HOW_IT_HELPS = re.compile(
+    r"\bhow (?:would|does|will|could|can|might|is|exactly) (?:ivig|it|this|that|immunoglobulin)"
+    r"(?: \w+)? (?:help|work)",
+    re.I,
+)
 HOW_IT_WORKS = re.compile(r"\bhow\b(?!\s+(?:well|good|effective|successful|likely|often))", re.I)
 HELPS_WITH = re.compile(
     r"\b(?:help|work|do anything)\w*\s+(?:with|on|against|for (?:the|her|his|my))\b", re.I
@@ -399,6 +405,9 @@ def build(
             # "My doctor says I'm a good candidate. What's the usual dose?": the story, unless
             # the questions ask nothing else ("... What do I need to do to find out?").
             told_screening = True
+            continue
+        if kind == "screening" and HOW_IT_HELPS.search(segment.text):
+            add_topic("how_ivig_works", BY_RULE)  # "How would IVIG help him?": the way it works
             continue
         if kind == "screening" and not cued and _about_a_thing(segment.text):
             # "Is IVIG an option for it?" after a type asks which types IVIG is used for.
