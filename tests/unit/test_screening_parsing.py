@@ -270,3 +270,16 @@ def test_the_screenings_code_holds_no_sentence_a_person_reads():
             and re.search(r"[.?!]\s*$|[.?!]\s", node.value)
         ]
         assert sentences == [], module.__name__
+
+
+def test_phrases_match_as_whole_words_and_no_phrases_match_nothing():
+    assert parsing.has("i am not sure yet", ["not sure", "unsure"])
+    assert not parsing.has("i am unsurely", ["unsure"])
+    assert parsing.has("dunno", ["dunno|idk"])  # a phrase may hold its own alternatives
+    assert not parsing.has("anything at all", [])
+
+
+def test_one_text_read_for_several_entities_gives_each_its_own_values():
+    text = "my mom has dermatomyositis and lives in Ohio"
+    assert parsing.lexicon_values(text, "myositis_type") == ["dermatomyositis"]
+    assert parsing.lexicon_values(text, "us_state") == ["OH"]

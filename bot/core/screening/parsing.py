@@ -63,7 +63,15 @@ def medicine_classes() -> dict[str, str]:
 
 
 def lexicon_values(text: str, entity: str) -> list[str]:
-    return [m.value for m in lexicon.extract(_nlp(), text) if m.entity == entity]
+    return [m.value for m in _matches(text) if m.entity == entity]
+
+
+# One message's text is read for several entities by several readers (the facts stated, the
+# types, each sentence): the lexicon runs once per text. Small, so a text stays in memory only
+# while its message is being read.
+@lru_cache(maxsize=32)
+def _matches(text: str) -> tuple[lexicon.Match, ...]:
+    return tuple(lexicon.extract(_nlp(), text))
 
 
 def problem(key: str, **values: Any) -> str:
@@ -79,7 +87,13 @@ def normalize(text: str) -> str:
 def has(text: str, key: str | Sequence[str]) -> bool:
     """Whether normalized `text` holds one of the phrases under `key` as whole words."""
     patterns = phrases()[key] if isinstance(key, str) else key
-    return any(re.search(rf"(?<!\w){p}(?!\w)", text) for p in patterns)
+    return bool(patterns) and bool(_whole_words(tuple(patterns)).search(text))
+
+
+@lru_cache(maxsize=256)
+def _whole_words(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """The phrases as one pattern, compiled once: every message is read against them all."""
+    return re.compile("|".join(rf"(?<!\w)(?:{p})(?!\w)" for p in patterns))
 
 
 def is_skip(text: str) -> bool:
