@@ -953,3 +953,10 @@ def test_how_ivig_would_help_asks_how_it_works_not_for_the_screening():
     assert decide("check_eligibility", plan, "How would IVIG help him?") == "faq"
     could = planning.build("Could IVIG help him?", rank, types_in, cues=CUES)
     assert could.request == "screening"
+
+
+def test_a_wish_for_an_overview_asks():
+    assert is_asking(
+        "She'd also like a rundown of the main kinds so she can figure out where he fits."
+    )
+    assert not is_asking("I would like a break from all of this.")

@@ -43,6 +43,9 @@ ASKING = re.compile(
     r"about|how|what|why|when|where|which|who)|tell me|explain|let me know|i wonder|wondering|"
     r"question is|questions? about|asking about|asks about|asks whether|asks if|info on|"
     r"information on|information about|details on|please|pls)\b"
+    # "She'd also like a rundown of the main kinds": a request for information.
+    r"|\b(?:like|want|need|wants|needs|love)s? (?:a|an|some) (?:quick |short |brief )?(?:rundown|"
+    r"overview|summary|breakdown|explanation|list)\b"
     # "She's also worried about what side effects it could have": a question, though told.
     r"|\b(?:worried|worries|worrying|concerned|unsure|not sure|nervous|scared)\s+(?:about\s+)?"
     r"(?:what|how|whether|if|which)\b",
