@@ -960,3 +960,26 @@ def test_a_wish_for_an_overview_asks():
         "She'd also like a rundown of the main kinds so she can figure out where he fits."
     )
     assert not is_asking("I would like a break from all of this.")
+
+
+def test_a_texted_story_that_runs_into_its_question_is_split_there():
+    found = segments("my kid is 7 w jdm does ivig work for kids and is it safe")
+    assert [s.asks for s in found] == [False, True, True]
+    assert found[1].text == "does ivig work for kids"
+    assert [s.asks for s in segments("the nurse said it is fine to eat before")] == [False]
+    assert len(segments("necrotizing myopathy what is it")) == 1
+
+
+def test_an_aside_set_apart_is_out_of_scope_even_with_one_of_our_words_in_it():
+    rank = table_ranker([
+        ("thai", [("out_of_scope", 0.16), ("faq/when_ivig_used", 0.06)]),
+        ("achy", [("faq/side_effects", 0.94)]),
+    ])  # fmt: skip
+    plan = planning.build(
+        "Is it normal to feel achy the day after an infusion? Totally unrelated, but do you know "
+        "a decent Thai place for after my next appointment?",
+        rank,
+        types_in,
+        cues=CUES,
+    )
+    assert [p.kind for p in plan.parts] == ["topic", "out_of_scope"]

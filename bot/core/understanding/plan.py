@@ -96,7 +96,7 @@ USED_FOR = re.compile(
 # IVIG given to someone, or fit for them ("do doctors use IVIG for children?", "ok for kids?").
 IVIG_GIVEN = re.compile(
     r"\b(?:use|uses|used|using|give|gives|given|giving|prescrib\w*|ok|okay|safe|an option|"
-    r"approved|suitable|appropriate)\b",
+    r"approved|suitable|appropriate|work|works|help|helps)\b",
     re.I,
 )
 IT = re.compile(r"\b(?:it|this|that)\b", re.I)
@@ -356,6 +356,7 @@ def build(
     if not found:
         return Plan()
     rankings, alone = _rankings(found, rank)
+    apart = _set_apart(found)
     in_context = _in_context(found, rank)
     requests: list[Part] = []
     topics: list[Part] = []
@@ -481,8 +482,10 @@ def build(
         if USED_FOR.search(segment.text) and _about_a_thing(segment.text):
             add_topic(FOR_A_TYPE, BY_RULE)  # "Is IVIG used for both of them?"
             continue
-        if label == "out_of_scope" and probability >= MIN_CONFIDENCE:
-            off_topic = True  # about something else: the story before it does not change that
+        if label == "out_of_scope" and (probability >= MIN_CONFIDENCE or index in apart):
+            # About something else: the story before it does not change that, nor does a word
+            # of ours in an aside set apart ("Totally unrelated, but ... after my appointment?").
+            off_topic = True
             continue
         if index in in_context and ABOUT_THE_STORY.search(segment.text):
             # "Got hives during my last infusion. Is that common?": how common the thing told

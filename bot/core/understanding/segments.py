@@ -126,6 +126,30 @@ def _leading_context(sentence: str) -> tuple[str, str]:
     return sentence[: match.start()].strip(), sentence[match.end() :].strip()
 
 
+# A texted story that runs into its question with no stop: "my kid is 7 w jdm does ivig work".
+RUN_ON = re.compile(
+    r"\s(?=(?:does|do|is|are|can|could|will|would|should)\s+(?:ivig|it|he|she|i|we|my|his|her|"
+    r"the|this|there|they|you|u)\b)",
+    re.I,
+)
+
+
+WH_WORD = re.compile(r"\b(?:what|whats|how|why|when|where|which|who|whose)\b", re.I)
+
+
+def _run_on_story(sentence: str) -> tuple[str, str]:
+    """The story and the question of a sentence that runs one into the other without a stop
+    or a question mark; ('', sentence) for any other."""
+    if "?" in sentence or is_asking(sentence):
+        return "", sentence
+    match = RUN_ON.search(sentence)
+    if not match or len(sentence[: match.start()].split()) < 3:
+        return "", sentence
+    if WH_WORD.search(sentence[: match.start()]):
+        return "", sentence  # "necrotizing myopathy what is it": one question
+    return sentence[: match.start()].strip(), sentence[match.end() :].strip()
+
+
 @lru_cache(maxsize=512)
 def segments(text: str) -> tuple[Segment, ...]:
     """The message's sentences, questions joined in one sentence split apart."""
@@ -136,6 +160,8 @@ def segments(text: str) -> tuple[Segment, ...]:
             found[-1] = Segment(f"{found[-1].text} {sentence}", found[-1].asks)
             continue
         lead, sentence = _leading_context(sentence)
+        if not lead:
+            lead, sentence = _run_on_story(sentence)
         if lead:
             found.append(Segment(lead, False))
         parts = _split_questions(sentence) if is_asking(sentence) else [sentence]
