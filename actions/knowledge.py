@@ -152,6 +152,10 @@ class ActionShowSources(Action):
 NLU_FALLBACK = "nlu_fallback"
 
 
+# A yes or no with nothing before it to agree to: nothing to look up either.
+NOTHING_TO_SEARCH = {"affirm", "deny"}
+
+
 def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
@@ -170,6 +174,11 @@ class ActionKnowledgeFallback(Action):
         follow_up = understanding.follow_up_topic(tracker)  # "which muscles does it go after?"
         if follow_up is not None:
             return taken_back + answer_topic(dispatcher, tracker, follow_up)
+        if latest_intent(tracker) in NOTHING_TO_SEARCH:
+            # "yes" after an answer that offered nothing: a search would match the word "yes" in
+            # an answer ("Yes, we offer IVIG home infusion") and offer that topic.
+            dispatcher.utter_message(response="utter_anything_else")
+            return taken_back
         if routing.consecutive_fallbacks(tracker.events) >= settings.fallbacks_before_handoff():
             dispatcher.utter_message(response="utter_still_not_understanding")
             return taken_back

@@ -177,3 +177,10 @@ def test_a_follow_up_that_reads_off_topic_alone_is_answered_in_context(stack, se
     assert "donors" in reply and "Source:" in reply
     (reply,) = stack.texts(sender, "can you book me a flight for it?")
     assert "outside what I can help with" in reply
+
+
+def test_a_yes_with_nothing_to_agree_to_asks_what_else_not_a_topic_that_says_yes(stack, sender):
+    stack.texts(sender, "how often is ivig given")
+    reply = " ".join(stack.texts(sender, "yes"))
+    assert "anything else you'd like to know" in reply
+    assert "Home infusion" not in reply and "Did you mean" not in reply
