@@ -355,9 +355,9 @@ def build(
     found = segments(cues.expand(text))  # "r u open sun" asks, as "are you open sunday"
     if not found:
         return Plan()
-    rankings, alone = _rankings(found, rank)
-    apart = _set_apart(found)
-    in_context = _in_context(found, rank)
+    apart = _set_apart(found)  # read once: the readings below all leave these questions alone
+    rankings, alone = _rankings(found, rank, apart)
+    in_context = _in_context(found, rank, apart)
     requests: list[Part] = []
     topics: list[Part] = []
     uncovered = off_topic = told_screening = elsewhere = gap_named = gap_cued = False
@@ -659,11 +659,12 @@ def _set_apart(found: Sequence[Segment]) -> set[int]:
     return apart
 
 
-def _in_context(found: Sequence[Segment], rank: Ranker) -> dict[int, tuple[str, list]]:
+def _in_context(
+    found: Sequence[Segment], rank: Ranker, apart: set[int]
+) -> dict[int, tuple[str, list]]:
     """Each question read with the story told before it: "My son has IgA deficiency. Is that
     a problem?" is about IgA deficiency, though the question alone names nothing. A question
     set apart from the story ("Unrelated, but ...") is read alone."""
-    apart = _set_apart(found)
     asks = [i for i, segment in enumerate(found) if segment.asks and i > 0 and i not in apart]
     told = {i: " ".join(s.text for s in found[:i] if not s.asks) for i in asks}
     asks = [i for i in asks if told[i]]
@@ -678,12 +679,12 @@ CONFIDENT_ALONE = 0.5
 
 
 def _rankings(
-    found: Sequence[Segment], rank: Ranker
+    found: Sequence[Segment], rank: Ranker, apart: set[int]
 ) -> tuple[list[list[tuple[str, float]]], list[list[tuple[str, float]]]]:
     """Each sentence's labels, read with the subject it borrows, unless its own words were
     already sure of a topic ("What causes it?" after "I have dermatomyositis" asks for the
     causes, not for dermatomyositis); and each sentence's labels alone."""
-    borrowed = _with_subject(found)
+    borrowed = _with_subject(found, apart)
     texts = [s.text for s in found]
     if borrowed == texts:
         ranked = rank(texts)
@@ -703,11 +704,10 @@ def _rankings(
     return chosen, alone
 
 
-def _with_subject(found: Sequence[Segment]) -> list[str]:
+def _with_subject(found: Sequence[Segment], apart: set[int]) -> list[str]:
     """Each sentence to classify; a question without its subject borrows the last one named
     before it ("My son starts IVIG soon. What's it made of?" -> "... it made of? ivig")."""
     texts, subject = [], ""
-    apart = _set_apart(found)
     for index, segment in enumerate(found):
         named = SUBJECT_WORDS.findall(segment.text)
         if segment.asks and not named and subject and index not in apart:
